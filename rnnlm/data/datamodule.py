@@ -1,0 +1,132 @@
+"""``LanguageModelDataModule``: corpora -> vocabulary -> truncated-BPTT streams, on any number of ranks.
+
+The vocabulary is known as soon as the DataModule exists (prepared on first access and
+cached on disk), so ``LightningCLI`` can link ``data.vocab_size`` into ``model.vocab_size``
+when it instantiates the classes. Each ``*_dataloader()`` returns a
+:class:`~rnnlm.data.streams.TBPTTLoader` holding only this rank's streams: a plain iterable,
+so Lightning leaves it alone (no ``DistributedSampler``, no shuffling) whatever
+``use_distributed_sampler`` says.
+
+Mid-epoch resume: Lightning (>= 2.2) saves the ``state_dict()`` of the object returned by
+``train_dataloader()`` in the checkpoint (``loops.fit_loop.state_dict.combined_loader``) and
+hands it back before iterating, so the DataModule itself needs no state.
+
+References: pytorch/examples ``word_language_model`` (``batchify``); Lightning's
+``demos/lstm.py``; Merity et al. (2018) for variable BPTT.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import lightning as L
+import torch
+
+from rnnlm.data.corpora import KNOWN_CORPORA, SPLITS
+from rnnlm.data.prepared import PreparedCorpus, prepare_corpus
+from rnnlm.data.streams import TBPTTLoader
+from rnnlm.data.vocab import Vocabulary, check_level
+
+
+class LanguageModelDataModule(L.LightningDataModule):
+    """Token streams of a corpus for truncated-BPTT language modelling.
+
+    Args:
+        corpus: ``shakespeare`` (offline default), ``tinyshakespeare``, ``ptb``, ``wikitext2``,
+            or the path of a ``.txt`` file or folder.
+        level: tokenization, ``word`` (whitespace, ``<eos>`` at line ends) or ``char``.
+        batch_size: training streams per rank (rows of a batch).
+        eval_batch_size: validation/test streams per rank.
+        bptt: window length of truncated backpropagation through time (tokens).
+        variable_bptt: AWD-LSTM window lengths (mostly ``bptt``, sometimes ``bptt/2``, jittered).
+        lower: lower-case the text before tokenizing.
+        min_freq: words seen fewer times in train become ``<unk>``.
+        max_size: largest vocabulary, special tokens included (None: no limit).
+        data_dir: folder of downloaded corpus files (default: ``<cache>/downloads``).
+        seed: seed of the variable-BPTT schedule (identical on every rank).
+        vocab_file: reuse this saved vocabulary (same corpus and level) instead of building one.
+    """
+
+    def __init__(
+        self,
+        corpus: str = "shakespeare",
+        level: str = "word",
+        batch_size: int = 20,
+        eval_batch_size: int = 10,
+        bptt: int = 35,
+        variable_bptt: bool = False,
+        lower: bool = False,
+        min_freq: int = 1,
+        max_size: int | None = None,
+        data_dir: str | None = None,
+        seed: int = 0,
+        vocab_file: str | None = None,
+    ):
+        super().__init__()
+        check_level(level)
+        for name, value in (("batch_size", batch_size), ("eval_batch_size", eval_batch_size),
+                            ("bptt", bptt), ("min_freq", min_freq)):
+            if value < 1:
+                raise ValueError(f"{name} must be >= 1, got {value}")
+        if str(corpus) not in KNOWN_CORPORA and not Path(str(corpus)).expanduser().exists():
+            raise ValueError(f"unknown corpus {corpus!r}: choose one of {', '.join(KNOWN_CORPORA)}, "
+                             "or give the path of an existing .txt file or folder")
+        self.save_hyperparameters()
+        self.corpus, self.level = str(corpus), level
+        self.batch_size, self.eval_batch_size, self.bptt = batch_size, eval_batch_size, bptt
+        self.variable_bptt, self.lower, self.min_freq, self.max_size = variable_bptt, lower, min_freq, max_size
+        self.data_dir, self.seed, self.vocab_file = data_dir, seed, vocab_file
+        self._prepared: PreparedCorpus | None = None
+
+    @property
+    def prepared(self) -> PreparedCorpus:
+        """The prepared corpus (built on first access, then read from the cache)."""
+        if self._prepared is None:
+            self._prepared = prepare_corpus(self.corpus, self.level, self.lower, self.min_freq,
+                                            self.max_size, self.data_dir, self.vocab_file)
+        return self._prepared
+
+    @property
+    def vocab(self) -> Vocabulary:
+        """The vocabulary built on the training split."""
+        return self.prepared.vocab
+
+    @property
+    def vocab_size(self) -> int:
+        """Number of tokens in the vocabulary (the model's input and output size)."""
+        return len(self.vocab)
+
+    def prepare_data(self) -> None:
+        """Download and prepare the corpus into the cache (Lightning runs it once per node)."""
+        self.prepared
+
+    def setup(self, stage: str | None = None) -> None:
+        """Load the prepared corpus (from the cache)."""
+        self.prepared
+
+    def split_ids(self, split: str) -> torch.Tensor:
+        """The whole encoded split as a LongTensor ``[N]`` (the n-gram models use this stream)."""
+        if split not in SPLITS:
+            raise ValueError(f"unknown split {split!r}; choose one of: {', '.join(SPLITS)}")
+        return self.prepared.ids[split]
+
+    def _rank_and_world_size(self) -> tuple[int, int]:
+        trainer = self.trainer
+        return (0, 1) if trainer is None else (trainer.global_rank, trainer.world_size)
+
+    def _loader(self, split: str, batch_size: int, variable_bptt: bool) -> TBPTTLoader:
+        rank, world_size = self._rank_and_world_size()
+        return TBPTTLoader(self.split_ids(split), batch_size, self.bptt, rank=rank, world_size=world_size,
+                           variable_bptt=variable_bptt, seed=self.seed, split=split)
+
+    def train_dataloader(self) -> TBPTTLoader:
+        """This rank's ``batch_size`` training streams, window by window."""
+        return self._loader("train", self.batch_size, self.variable_bptt)
+
+    def val_dataloader(self) -> TBPTTLoader:
+        """This rank's ``eval_batch_size`` validation streams (fixed ``bptt``)."""
+        return self._loader("valid", self.eval_batch_size, False)
+
+    def test_dataloader(self) -> TBPTTLoader:
+        """This rank's ``eval_batch_size`` test streams (fixed ``bptt``)."""
+        return self._loader("test", self.eval_batch_size, False)

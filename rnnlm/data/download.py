@@ -1,0 +1,113 @@
+"""Downloads into the cache: pinned SHA-256, atomic writes, one clear error when offline.
+
+The cache folder is ``$RNNLM_CACHE_DIR``, else ``$XDG_CACHE_HOME/rnnlm``, else
+``~/.cache/rnnlm`` (the XDG Base Directory convention). A file is streamed into a temporary
+file next to its destination, hashed on the way, and moved into place with ``os.replace``
+only when its digest matches: an interrupted or corrupted download never leaves a file that
+looks finished. ``$RNNLM_MIRROR`` (or ``mirror=``) replaces the standard address by
+``<mirror>/<corpus folder>/<file name>``: an ``http(s)://`` server or a ``file://`` folder
+laid out like the original corpora (``ptb/ptb.valid.txt``, ``wikitext-2/valid.txt``, ...).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+MIRROR_ENV = "RNNLM_MIRROR"
+CHUNK_BYTES = 1 << 20
+TIMEOUT_SECONDS = 30.0
+
+
+class ChecksumError(ValueError):
+    """A file's SHA-256 differs from the pinned one."""
+
+
+class OfflineError(RuntimeError):
+    """A file could not be downloaded; the message says which file to place where by hand."""
+
+
+def cache_dir() -> Path:
+    """``$RNNLM_CACHE_DIR``, else ``$XDG_CACHE_HOME/rnnlm``, else ``~/.cache/rnnlm``."""
+    if os.environ.get("RNNLM_CACHE_DIR"):
+        return Path(os.environ["RNNLM_CACHE_DIR"]).expanduser()
+    if os.environ.get("XDG_CACHE_HOME"):
+        return Path(os.environ["XDG_CACHE_HOME"]).expanduser() / "rnnlm"
+    return Path.home() / ".cache" / "rnnlm"
+
+
+def sha256_of(path: str | os.PathLike) -> str:
+    """Hex SHA-256 of a file, read in 1 MiB chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as file:
+        for chunk in iter(lambda: file.read(CHUNK_BYTES), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def mirror_url(url: str, relative_path: str, mirror: str | None = None) -> str:
+    """``<mirror>/<relative_path>`` when a mirror is given (or ``$RNNLM_MIRROR`` is set), else ``url``."""
+    mirror = mirror or os.environ.get(MIRROR_ENV)
+    if not mirror:
+        return url
+    return f"{mirror.rstrip('/')}/{relative_path.lstrip('/')}"
+
+
+def _check_digest(path: Path, actual: str, expected: str, url: str) -> None:
+    if actual != expected:
+        raise ChecksumError(
+            f"checksum mismatch for {path.name} (from {url}): expected sha256 {expected}, got {actual}. "
+            "The file is corrupted or not the corpus this version of rnnlm pins; "
+            f"nothing was kept at {path}"
+        )
+
+
+def fetch(url: str, sha256: str, dest: str | os.PathLike) -> Path:
+    """Make sure ``dest`` holds the file at ``url`` with this SHA-256; download it if absent.
+
+    An existing ``dest`` is verified, never overwritten. Raises :class:`ChecksumError` on a
+    digest mismatch and :class:`OfflineError` when the download fails.
+    """
+    dest = Path(dest)
+    if dest.exists():
+        actual = sha256_of(dest)
+        if actual != sha256:
+            raise ChecksumError(
+                f"checksum mismatch for {dest}: expected sha256 {sha256}, got {actual}. "
+                f"Delete the file to download it again from {url}"
+            )
+        return dest
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
+    except OSError as error:
+        raise OfflineError(f"cannot write into {dest.parent} ({error}); choose another data_dir "
+                           "or set RNNLM_CACHE_DIR to a writable folder") from None
+    temporary = Path(temporary)
+    try:
+        digest = hashlib.sha256()
+        with os.fdopen(handle, "wb") as out, urllib.request.urlopen(url, timeout=TIMEOUT_SECONDS) as response:
+            for chunk in iter(lambda: response.read(CHUNK_BYTES), b""):
+                digest.update(chunk)
+                out.write(chunk)
+        _check_digest(dest, digest.hexdigest(), sha256, url)
+        os.replace(temporary, dest)
+    except (urllib.error.URLError, OSError, ValueError) as error:
+        temporary.unlink(missing_ok=True)
+        if isinstance(error, ChecksumError):
+            raise
+        reason = getattr(error, "reason", error)
+        raise OfflineError(
+            f"could not download {url} ({reason}). If this machine is offline, download that file "
+            f"elsewhere (sha256 {sha256}) and place it by hand at {dest}; or set {MIRROR_ENV} "
+            "to a server or file:// folder that holds it"
+        ) from None
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return dest
+
