@@ -26,6 +26,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 
 from rnnlm.data.corpora import DEFAULT_CORPUS, HELD_OUT_PLAYS, REMOTE_CORPORA, SPLITS, Corpus, load_corpus
@@ -89,20 +90,38 @@ def corpus_statistics(vocab: Vocabulary, ids: dict[str, torch.Tensor]) -> dict[s
     return stats
 
 
+def encode_characters(vocab: Vocabulary, text: str) -> torch.Tensor:
+    """Character ids of ``text`` through a code-point lookup table (no Python loop per character)."""
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype="<u4")  # [N] Unicode code points
+    if codes.size == 0:
+        return torch.zeros(0, dtype=torch.long)
+    table = np.full(int(codes.max()) + 1, vocab.unk_index, dtype=np.int64)
+    for token, index in vocab.stoi.items():
+        if len(token) == 1 and ord(token) < table.size:
+            table[ord(token)] = index
+    return torch.from_numpy(table[codes])  # [N]
+
+
 def build_prepared(
     corpus: Corpus, level: str, lower: bool, min_freq: int, max_size: int | None, vocab: Vocabulary | None
 ) -> tuple[PreparedCorpus, dict[str, str]]:
-    """Tokenize, build (or check) the vocabulary on train, encode; also return the split texts to write."""
+    """Tokenize, build (or reuse) the vocabulary on train, encode; also return the split texts to write."""
     tokenizer = get_tokenizer(level, lower)
-    tokens = {split: tokenizer.tokenize(corpus.split(split)) for split in SPLITS}
-    if vocab is None:
-        vocab = Vocabulary.build(tokens["train"], level=level, corpus=corpus.name,
-                                 min_freq=min_freq, max_size=max_size, lower=lower)
-    ids = {split: torch.tensor(vocab.encode(tokens[split]), dtype=torch.long) for split in SPLITS}
-    if level == "word":  # as the model sees it: rare words become <unk>
-        texts = {split: tokenizer.detokenize(vocab.decode(ids[split])) for split in SPLITS}
+    if level == "char":
+        texts = {split: corpus.split(split).lower() if lower else corpus.split(split) for split in SPLITS}
+        if vocab is None:  # counting a str counts its characters
+            vocab = Vocabulary.build(texts["train"], level=level, corpus=corpus.name,
+                                     min_freq=min_freq, max_size=max_size, lower=lower)
+        ids = {split: encode_characters(vocab, texts[split]) for split in SPLITS}
     else:
-        texts = {split: "".join(tokens[split]) for split in SPLITS}
+        tokens = {split: tokenizer.tokenize(corpus.split(split)) for split in SPLITS}
+        if vocab is None:
+            vocab = Vocabulary.build(tokens["train"], level=level, corpus=corpus.name,
+                                     min_freq=min_freq, max_size=max_size, lower=lower)
+        ids = {split: torch.from_numpy(np.array(vocab.encode(tokens[split]), dtype=np.int64)) for split in SPLITS}
+        # the text as the model sees it: words outside the vocabulary written as <unk>
+        texts = {split: tokenizer.detokenize(vocab.decode(ids[split]) if bool((ids[split] == vocab.unk_index).any())
+                                             else tokens[split]) for split in SPLITS}
     prepared = PreparedCorpus(corpus.name, level, vocab, ids, stats=corpus_statistics(vocab, ids))
     return prepared, texts
 

@@ -45,14 +45,11 @@ class WordTokenizer:
 
     def detokenize(self, tokens: list[str]) -> str:
         """Tokens joined by spaces, one line per ``<eos>`` (the inverse up to whitespace)."""
-        lines, current = [], []
-        for token in tokens:
-            if token == EOS_TOKEN:
-                lines.append(" ".join(current) + "\n")
-                current = []
-            else:
-                current.append(token)
-        return "".join(lines) + " ".join(current)
+        lines, start = [], 0
+        for end in [index for index, token in enumerate(tokens) if token == EOS_TOKEN]:
+            lines.append(" ".join(tokens[start:end]) + "\n")
+            start = end + 1
+        return "".join(lines) + " ".join(tokens[start:])
 
 
 class CharTokenizer:

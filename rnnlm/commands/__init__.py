@@ -1,0 +1,1 @@
+"""Extra ``rnnlm`` verbs, one module each: ``add_arguments(parser)`` and ``run(args) -> int``."""
