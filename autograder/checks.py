@@ -1,0 +1,158 @@
+"""What hidden suites are written with: points, deterministic inputs, and comparisons with feedback.
+
+A hidden suite (``autograder/hidden/test_exNN_<topic>.py``) is a plain pytest module::
+
+    EXERCISE = "ex04_lstm_cell"                 # the file name students submit, without .py
+    FORBIDDEN = ["torch.nn.LSTM"]               # blocked inside the student's worker
+    LIMITS = Limits(call_seconds=10)            # optional, see autograder.sandbox.Limits
+
+    @points(2)
+    def test_matches_reference(submission, reference):
+        generator = inputs("ex04", "matches_reference", case)   # same inputs on every run
+        got = submission.call("lstm_cell", x, state, *weights)  # computed in the sandbox
+        want = reference.call("lstm_cell", x, state, *weights)  # computed by the solution
+        expect_close(got, want, rtol=1e-5, atol=1e-6, name="(h, c)", case="batch 1")
+
+Every failure raises ``CheckFailed`` with a message meant for the student: what was compared,
+in which case, expected vs received type/dtype/shape, the largest error against the tolerance.
+Messages never print input or expected values (they would leak the hidden inputs).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import zlib
+from typing import Any, Callable
+
+import numpy as np
+import torch
+
+from autograder.worker import Unsupported
+
+
+class CheckFailed(AssertionError):
+    """A hidden check failed; the message is the student's feedback."""
+
+
+def points(value: float) -> Callable:
+    """Decorator: the test is worth ``value`` points (all or nothing)."""
+    if not (isinstance(value, (int, float)) and value > 0):
+        raise ValueError(f"points must be a positive number, got {value!r}")
+
+    def mark(function: Callable) -> Callable:
+        function.points = float(value)
+        return function
+
+    return mark
+
+
+def seed_of(*key: object) -> int:
+    """A 31-bit seed from a key: the same key gives the same inputs, whatever ran before.
+
+    ``AUTOGRADER_SEED`` (an instructor's secret, optional) is mixed in, so a class cannot learn
+    the hidden inputs from last term's feedback; grades stay reproducible for a fixed value.
+    """
+    salt = os.environ.get("AUTOGRADER_SEED", "")
+    text = "/".join(str(part) for part in key) + "#" + salt
+    return zlib.crc32(text.encode()) & 0x7FFFFFFF
+
+
+def inputs(*key: object) -> torch.Generator:
+    """A ``torch.Generator`` seeded from ``key`` (see ``seed_of``)."""
+    return torch.Generator().manual_seed(seed_of(*key))
+
+
+def fail(message: str, case: str | None = None) -> None:
+    """Raise ``CheckFailed`` (prefixed with the case when given)."""
+    raise CheckFailed(f"[{case}] {message}" if case else message)
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, Unsupported):
+        return value.class_name
+    if isinstance(value, torch.Tensor):
+        return f"tensor of shape {list(value.shape)} and dtype {str(value.dtype).removeprefix('torch.')}"
+    return type(value).__name__
+
+
+def expect_close(got: Any, want: Any, *, rtol: float, atol: float, name: str = "result", case: str | None = None,
+                 check_dtype: bool = True) -> None:
+    """Check ``got`` against ``want``: same structure and types, tensors/floats within tolerance.
+
+    Containers must match exactly (a tuple where a tuple is expected, same length, same keys);
+    tensors must be plain ``torch.Tensor`` of the expected dtype and shape, not one of the input
+    tensors returned as is, finite where the reference is, and ``|got - want| <= atol + rtol*|want|``.
+    """
+    if isinstance(got, Unsupported):
+        fail(f"{name}: returned an object of type {got.class_name}; expected a {_kind(want)}", case)
+    if isinstance(want, torch.Tensor):
+        _expect_tensor(got, want, rtol=rtol, atol=atol, name=name, case=case, check_dtype=check_dtype)
+        return
+    if isinstance(want, np.ndarray):
+        if type(got) is not np.ndarray:
+            fail(f"{name}: expected a numpy array, received {_kind(got)}", case)
+        _expect_tensor(torch.from_numpy(got), torch.from_numpy(want), rtol=rtol, atol=atol, name=name, case=case,
+                       check_dtype=check_dtype)
+        return
+    if type(want) in (tuple, list):
+        if type(got) is not type(want) or len(got) != len(want):
+            length = f" of length {len(got)}" if type(got) in (tuple, list) else ""
+            fail(f"{name}: expected a {type(want).__name__} of length {len(want)}, received {_kind(got)}{length}", case)
+        for index, (g, w) in enumerate(zip(got, want)):
+            expect_close(g, w, rtol=rtol, atol=atol, name=f"{name}[{index}]", case=case, check_dtype=check_dtype)
+        return
+    if type(want) is dict:
+        if type(got) is not dict or set(got) != set(want):
+            keys = f" with keys {sorted(map(str, got))}" if type(got) is dict else ""
+            fail(f"{name}: expected a dict with keys {sorted(map(str, want))}, received {_kind(got)}{keys}", case)
+        for key in want:
+            expect_close(got[key], want[key], rtol=rtol, atol=atol, name=f"{name}[{key!r}]", case=case,
+                         check_dtype=check_dtype)
+        return
+    if type(want) is float:
+        if type(got) not in (float, int):
+            fail(f"{name}: expected a float, received {_kind(got)}", case)
+        if math.isnan(want) and math.isnan(got):
+            return
+        if not (math.isclose(got, want, rel_tol=rtol, abs_tol=atol) or got == want):
+            fail(f"{name}: off by {abs(got - want):.3g} (tolerance rtol={rtol:g}, atol={atol:g})", case)
+        return
+    if type(got) is not type(want) or got != want:
+        fail(f"{name}: expected a {type(want).__name__} equal to the reference, received {_kind(got)}"
+             + (" with a different value" if type(got) is type(want) else ""), case)
+
+
+def _expect_tensor(got: Any, want: torch.Tensor, *, rtol: float, atol: float, name: str, case: str | None,
+                   check_dtype: bool) -> None:
+    if not isinstance(got, torch.Tensor):
+        fail(f"{name}: expected a {_kind(want)}, received {_kind(got)}", case)
+    flags = getattr(got, "_autograder_flags", {})
+    if flags.get("aliases_input"):
+        fail(f"{name}: returned one of the input tensors itself; compute and return a new tensor", case)
+    if check_dtype and got.dtype != want.dtype:
+        fail(f"{name}: dtype {str(got.dtype).removeprefix('torch.')}, expected {str(want.dtype).removeprefix('torch.')}"
+             " (keep the dtype of the inputs)", case)
+    if got.shape != want.shape:
+        fail(f"{name}: shape {list(got.shape)}, expected {list(want.shape)}", case)
+    if not want.is_floating_point() and not got.is_floating_point():
+        if not torch.equal(got, want):
+            wrong = int((got != want).sum())
+            fail(f"{name}: {wrong} of {want.numel()} entries differ from the reference", case)
+        return
+    got64, want64 = got.double(), want.double()
+    both_nan = torch.isnan(got64) & torch.isnan(want64)
+    same_inf = torch.isinf(want64) & (got64 == want64)
+    if (torch.isnan(got64) & ~both_nan).any() or (torch.isinf(got64) & ~same_inf).any():
+        fail(f"{name}: contains NaN or inf where the reference is finite", case)
+    error = (got64 - want64).abs().masked_fill(both_nan | same_inf, 0.0)
+    bad = error > atol + rtol * want64.abs().masked_fill(both_nan | same_inf, 0.0)
+    if bad.any():
+        fail(f"{name}: max abs error {error.max().item():.3g} exceeds the tolerance (rtol={rtol:g}, atol={atol:g}) "
+             f"at {int(bad.sum())} of {want.numel()} entries", case)
+
+
+def expect_true(condition: bool, message: str, case: str | None = None) -> None:
+    """Fail with ``message`` unless ``condition`` holds."""
+    if not condition:
+        fail(message, case)

@@ -1,0 +1,199 @@
+"""Grade one submission: run every hidden suite against it, in the sandbox, and collect points.
+
+The trusted grader process loads the hidden suites and the reference solutions (both stay in
+this process), builds the manifest of expected tests and points *before* running anything, then
+runs each suite's tests with a ``SandboxedSubmission`` proxy (one worker per exercise, exercises
+in parallel on ``jobs`` threads). A test scores its points only if it returns normally; every
+test of the manifest that did not report is failed, so nothing the student does can skip a test.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import inspect
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable
+
+from autograder.checks import CheckFailed
+from autograder.oracle import InProcessSubmission, SandboxedSubmission
+from autograder.sandbox import Limits, Sandbox
+from autograder.submission import Submission
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DEFAULT_SUITES = PACKAGE_DIR / "hidden"
+DEFAULT_SOLUTIONS = PACKAGE_DIR.parent / "solutions"
+FEEDBACK_CHARS = 3000
+"""Longest feedback kept per test (the rest is cut)."""
+
+
+@dataclass
+class HiddenTest:
+    """One test of a suite: its name, its points and the function to run."""
+
+    name: str
+    points: float
+    function: Callable
+
+
+@dataclass
+class Suite:
+    """A hidden suite module: the exercise it grades, its tests, and the worker's settings."""
+
+    exercise: str
+    module: Any
+    tests: list[HiddenTest]
+    forbidden: list[str] = field(default_factory=list)
+    limits: Limits = field(default_factory=Limits)
+    import_torch: bool = True
+
+    @property
+    def max_score(self) -> float:
+        """Sum of the points of the suite's tests."""
+        return sum(test.points for test in self.tests)
+
+
+def load_suite(path: Path) -> Suite:
+    """Import one ``test_exNN_*.py`` suite by path and read its manifest."""
+    name = f"_autograder_suite_{path.stem}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ValueError(f"{path} is not a Python module")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    exercise = getattr(module, "EXERCISE", None)
+    if not isinstance(exercise, str):
+        raise ValueError(f"{path}: a hidden suite must define EXERCISE = 'exNN_topic'")
+    tests = []
+    for attribute, value in vars(module).items():
+        if attribute.startswith("test_") and callable(value):
+            points = getattr(value, "points", None)
+            if points is None:
+                raise ValueError(f"{path}: {attribute} has no points; decorate it with @points(n)")
+            tests.append(HiddenTest(f"{exercise}::{attribute}", float(points), value))
+    if not tests:
+        raise ValueError(f"{path}: no test_* functions")
+    return Suite(exercise, module, tests, list(getattr(module, "FORBIDDEN", [])),
+                 getattr(module, "LIMITS", Limits()), bool(getattr(module, "IMPORT_TORCH", True)))
+
+
+def load_suites(suites_dir: Path = DEFAULT_SUITES, only: list[str] | None = None) -> list[Suite]:
+    """All suites of a folder, sorted by exercise; ``only`` keeps the named exercises."""
+    paths = sorted(Path(suites_dir).glob("test_ex*.py"))
+    if not paths:
+        raise ValueError(f"no hidden suites (test_ex*.py) in {suites_dir}")
+    suites = [load_suite(path) for path in paths]
+    if only:
+        known = {suite.exercise for suite in suites}
+        unknown = [name for name in only if name not in known]
+        if unknown:
+            raise ValueError(f"unknown exercise(s) {unknown}; valid: {sorted(known)}")
+        suites = [suite for suite in suites if suite.exercise in only]
+    return suites
+
+
+_references: dict[tuple[str, str], InProcessSubmission] = {}
+_references_lock = threading.Lock()
+
+
+def reference_for(exercise: str, solutions_dir: Path = DEFAULT_SOLUTIONS) -> InProcessSubmission:
+    """The reference solution of ``exercise`` as an in-process proxy (imported once per process)."""
+    key = (str(solutions_dir), exercise)
+    with _references_lock:
+        if key not in _references:
+            path = Path(solutions_dir) / f"{exercise}.py"
+            if not path.is_file():
+                raise FileNotFoundError(f"reference solution {path} not found (use --solutions DIR)")
+            _references[key] = InProcessSubmission.from_file(path, exercise)
+        return _references[key]
+
+
+def run_test(test: HiddenTest, submission: Any, reference: Any) -> tuple[bool, str]:
+    """Run one hidden test; ``(passed, feedback)``. Never raises (but KeyboardInterrupt)."""
+    wanted = inspect.signature(test.function).parameters
+    arguments = {"submission": submission, "reference": reference}
+    try:
+        test.function(**{name: arguments[name] for name in wanted if name in arguments})
+    except CheckFailed as error:
+        return False, _cut(str(error))
+    except KeyboardInterrupt:
+        raise
+    except Exception as error:  # noqa: BLE001 - the check itself broke on what the submission returned
+        return False, _cut(f"the check could not complete ({type(error).__name__}: {error}); "
+                           "does your function return the documented types?")
+    return True, ""
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= FEEDBACK_CHARS else text[:FEEDBACK_CHARS] + " ... [cut]"
+
+
+def grade_exercise(suite: Suite, student_file: Path | None, problem: str | None, sandbox: Sandbox,
+                   solutions_dir: Path) -> dict:
+    """Grade one exercise: every test of its suite, in order, against one sandboxed worker."""
+    started = time.monotonic()
+    reference = reference_for(suite.exercise, solutions_dir)
+    proxy = SandboxedSubmission(None if problem else student_file, suite.exercise, sandbox=sandbox,
+                                limits=suite.limits, forbidden=suite.forbidden, import_torch=suite.import_torch)
+    if problem:
+        proxy.import_failure = problem
+    tests = []
+    try:
+        for test in suite.tests:
+            passed, feedback = run_test(test, proxy, reference)
+            tests.append({"name": test.name, "max_score": test.points, "score": test.points if passed else 0.0,
+                          "passed": passed, "output": feedback})
+    finally:
+        proxy.close()
+    status = "graded"
+    if student_file is None and not problem:
+        status = "missing"
+    elif problem or proxy.import_failure:
+        status = "not imported"
+    return {
+        "exercise": suite.exercise,
+        "score": sum(t["score"] for t in tests),
+        "max_score": suite.max_score,
+        "status": status,
+        "message": problem or proxy.import_failure or "",
+        "printed": _cut(proxy.printed()),
+        "seconds": round(time.monotonic() - started, 3),
+        "tests": tests,
+    }
+
+
+def grade_submission(submission: Submission, suites: list[Suite], *, sandbox: Sandbox,
+                     solutions_dir: Path = DEFAULT_SOLUTIONS, jobs: int = 2) -> dict:
+    """Grade all suites against one submission; the returned dict is the per-test results JSON."""
+    started = time.monotonic()
+    manifest = {test.name: test.points for suite in suites for test in suite.tests}
+
+    def one(suite: Suite) -> dict:
+        return grade_exercise(suite, submission.files.get(suite.exercise), submission.problems.get(suite.exercise),
+                              sandbox, solutions_dir)
+
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        exercises = list(pool.map(one, suites))
+    reported = {test["name"] for exercise in exercises for test in exercise["tests"]}
+    for exercise in exercises:  # the manifest decides: a test that did not report is a failed test
+        for name, points in manifest.items():
+            if name.startswith(exercise["exercise"] + "::") and name not in reported:
+                exercise["tests"].append({"name": name, "max_score": points, "score": 0.0, "passed": False,
+                                          "output": "this test did not run"})
+        exercise["score"] = sum(t["score"] for t in exercise["tests"] if t["name"] in manifest)
+    return {
+        "submission": submission.name,
+        "score": sum(e["score"] for e in exercises),
+        "max_score": sum(manifest.values()),
+        "sandbox": sandbox.description,
+        "graded_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "seconds": round(time.monotonic() - started, 3),
+        "warnings": list(submission.warnings),
+        "exercises": {e["exercise"]: e for e in exercises},
+    }
