@@ -1,0 +1,162 @@
+"""Create an nbgrader course folder for the rnnlm exercises.
+
+``init_course`` writes what nbgrader needs and nothing else, so that nbgrader's own commands
+(``generate_assignment``, ``autograde``, ``generate_feedback``, ``export``) then run unchanged:
+
+```
+COURSE_DIR/
+  nbgrader_config.py                    course id, gradebook database, per-cell timeout, kernel
+  source/<assignment>/exNN_<topic>.ipynb   one notebook per exercise (autograder.nbgrader.notebook)
+```
+
+Every file is written atomically (a temporary file in the same folder, then ``os.replace``),
+and existing notebooks or a different configuration are never overwritten without ``force``.
+
+Reference: nbgrader's course directory layout and configuration,
+https://nbgrader.readthedocs.io/en/stable/user_guide/philosophy.html
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from autograder.nbgrader.notebook import HiddenCheck, build_notebook
+
+EXERCISE_FILE = re.compile(r"^(ex\d{2})_[a-z0-9_]+\.py$")
+GRADING_ENVIRONMENT_VARIABLE = "AUTOGRADER_NBGRADER_GRADING"
+
+CONFIG_TEMPLATE = '''\
+"""nbgrader configuration of the {course_id!r} course (written by `autograder nbgrader init`).
+
+nbgrader reads this file when run from this folder or with --CourseDirectory.root=THIS_FOLDER.
+"""
+
+import os
+
+c = get_config()  # noqa: F821 (traitlets defines get_config when it loads this file)
+
+course_root = os.path.dirname(os.path.abspath(__file__))
+c.CourseDirectory.root = course_root
+c.CourseDirectory.course_id = {course_id!r}
+c.CourseDirectory.db_url = "sqlite:///" + os.path.join(course_root, "gradebook.db")
+
+# Autograde runs every notebook in a fresh kernel of this name. A cell that runs longer than
+# the timeout is interrupted and scores 0; the notebook's other cells still run.
+c.Execute.kernel_name = {kernel_name!r}
+c.Execute.timeout = {timeout}
+c.Execute.interrupt_on_timeout = True
+
+# What `nbgrader generate_assignment` puts where a solution region was.
+c.ClearSolutions.code_stub = {{"python": "# YOUR CODE HERE\\nraise NotImplementedError()"}}
+
+# Kernels inherit this: it tells the autograded cells that this is a grading run, so a check
+# whose hidden suite cannot be loaded fails instead of only saying where it will run.
+os.environ[{environment_variable!r}] = "1"
+'''
+
+
+@dataclass(frozen=True)
+class CourseLayout:
+    """What ``init_course`` wrote."""
+
+    root: Path
+    """The course folder."""
+    config: Path
+    """Its ``nbgrader_config.py``."""
+    notebooks: list[Path]
+    """The source notebooks, one per exercise."""
+    total_points: float
+    """Points of all autograded cells together."""
+
+
+def default_solutions_dir() -> Path:
+    """``solutions/`` beside the ``autograder`` package (the repository root)."""
+    return Path(__file__).resolve().parents[2] / "solutions"
+
+
+def find_exercises(solutions_dir: Path, selected: list[str] | None = None) -> list[Path]:
+    """The solution files ``exNN_<topic>.py`` to turn into notebooks, in exercise order."""
+    solutions_dir = Path(solutions_dir)
+    if not solutions_dir.is_dir():
+        raise FileNotFoundError(f"solutions folder not found: {solutions_dir}; pass --solutions DIR (the folder holding exNN_<topic>.py)")
+    available = {match.group(1): path for path in sorted(solutions_dir.iterdir()) if (match := EXERCISE_FILE.match(path.name))}
+    if not available:
+        raise FileNotFoundError(f"no exNN_<topic>.py files in {solutions_dir}")
+    if not selected:
+        return [available[key] for key in sorted(available)]
+    unknown = [name for name in selected if name not in available]
+    if unknown:
+        raise ValueError(f"unknown exercise(s) {', '.join(unknown)}; valid: {', '.join(sorted(available))}")
+    return [available[name] for name in dict.fromkeys(selected)]
+
+
+def config_text(course_id: str, timeout: int, kernel_name: str) -> str:
+    """The content of ``nbgrader_config.py``."""
+    return CONFIG_TEMPLATE.format(
+        course_id=course_id, timeout=int(timeout), kernel_name=kernel_name, environment_variable=GRADING_ENVIRONMENT_VARIABLE
+    )
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file in the same folder and ``os.replace``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def init_course(
+    course_dir: Path,
+    assignment: str,
+    checks_of: Callable[[str], list[HiddenCheck]],
+    exercises: list[str] | None = None,
+    solutions_dir: Path | None = None,
+    course_id: str = "rnnlm",
+    timeout: int = 120,
+    kernel_name: str = "python3",
+    force: bool = False,
+) -> CourseLayout:
+    """Write ``nbgrader_config.py`` and ``source/<assignment>/`` notebooks; nothing else."""
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", assignment):
+        raise ValueError(f"assignment name {assignment!r} must be letters, digits, '_', '-' or '.' (nbgrader uses it as a folder name)")
+    if timeout <= 0:
+        raise ValueError(f"timeout must be a positive number of seconds per cell, got {timeout}")
+    root = Path(course_dir).resolve()
+    paths = find_exercises(solutions_dir or default_solutions_dir(), exercises)
+
+    # Build everything in memory first: a failure leaves the course folder untouched.
+    notebooks = {}
+    for path in paths:
+        exercise = EXERCISE_FILE.match(path.name).group(1)
+        notebooks[path.stem] = build_notebook(path, checks_of(exercise))
+    config = config_text(course_id, timeout, kernel_name)
+
+    config_path = root / "nbgrader_config.py"
+    source_dir = root / "source" / assignment
+    if not force:
+        if config_path.exists() and config_path.read_text(encoding="utf-8") != config:
+            raise FileExistsError(f"{config_path} exists with other settings; pass --force to overwrite it")
+        existing = sorted(source_dir.glob("*.ipynb")) if source_dir.is_dir() else []
+        if existing:
+            raise FileExistsError(f"{source_dir} already holds {len(existing)} notebook(s); pass --force to overwrite them")
+    written = []
+    for stem, notebook in notebooks.items():
+        target = source_dir / f"{stem}.ipynb"
+        write_atomic(target, nbformat.writes(notebook) + "\n")
+        written.append(target)
+    write_atomic(config_path, config)
+    total = sum(cell.metadata["nbgrader"].get("points", 0) for nb in notebooks.values() for cell in nb.cells if cell.metadata["nbgrader"]["grade"])
+    return CourseLayout(root=root, config=config_path, notebooks=written, total_points=float(total))
