@@ -86,7 +86,8 @@ def corpus_statistics(vocab: Vocabulary, ids: dict[str, torch.Tensor]) -> dict[s
     stats: dict[str, Any] = {"vocab_size": len(vocab), "tokens": {}, "unk_rate": {}}
     for split, tensor in ids.items():
         stats["tokens"][split] = int(tensor.numel())
-        stats["unk_rate"][split] = float((tensor == vocab.unk_index).float().mean()) if tensor.numel() else 0.0
+        unknown = int((tensor == vocab.unk_index).sum())
+        stats["unk_rate"][split] = unknown / tensor.numel() if tensor.numel() else 0.0
     return stats
 
 

@@ -1,0 +1,72 @@
+"""Prepared corpora: cache folder contents, reuse, statistics, vocabulary files, the prepare verb."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+
+from rnnlm.cli import main
+from rnnlm.data.prepared import prepare_corpus
+from rnnlm.data.vocab import Vocabulary
+
+
+def test_folder_contents_and_reuse(numbered_folder):
+    prepared = prepare_corpus(str(numbered_folder), "word")
+    files = sorted(p.name for p in prepared.folder.iterdir())
+    assert files == ["ids.pt", "meta.json", "test.txt", "train.txt", "valid.txt", "vocab.json"]
+    assert prepared.stats["vocab_size"] == 2 + 2000 and prepared.stats["tokens"]["train"] == 2000 + 200
+    assert prepared.stats["unk_rate"]["valid"] == 0.0  # w0..w599 all appear in train
+    again = prepare_corpus(str(numbered_folder), "word")
+    assert again.folder == prepared.folder and again.vocab == prepared.vocab
+    for split in ("train", "valid", "test"):
+        torch.testing.assert_close(again.ids[split], prepared.ids[split], rtol=0, atol=0)
+    assert json.loads((prepared.folder / "meta.json").read_text())["options"]["level"] == "word"
+
+
+def test_options_get_their_own_folder(numbered_folder):
+    word = prepare_corpus(str(numbered_folder), "word")
+    capped = prepare_corpus(str(numbered_folder), "word", max_size=100)
+    char = prepare_corpus(str(numbered_folder), "char")
+    assert len({word.folder, capped.folder, char.folder}) == 3
+    assert len(capped.vocab) == 100 and char.vocab.level == "char"
+    # the 98 most frequent words are w0..w97 (all once, so first occurrence): w98.. become <unk>
+    assert capped.stats["unk_rate"]["valid"] == pytest.approx((600 - 98) / 660, abs=1e-12)
+
+
+def test_char_level_ids_match_the_vocabulary(numbered_folder):
+    prepared = prepare_corpus(str(numbered_folder), "char", use_cache=False)
+    text = (numbered_folder / "valid.txt").read_text()
+    assert prepared.vocab.decode(prepared.ids["valid"]) == list(text)
+    assert prepared.folder is None
+
+
+def test_vocab_file_from_another_corpus_or_level_is_refused(numbered_folder, tmp_path):
+    path = tmp_path / "vocab.json"
+    Vocabulary.build(list("abc"), level="char", corpus="numbered").save(path)
+    with pytest.raises(ValueError, match=r"built for level 'char' \(expected 'word'\)"):
+        prepare_corpus(str(numbered_folder), "word", vocab_file=str(path))
+    Vocabulary.build(["a"], level="word", corpus="ptb").save(path)
+    with pytest.raises(ValueError, match=r"built for corpus 'ptb' \(expected 'numbered'\)"):
+        prepare_corpus(str(numbered_folder), "word", vocab_file=str(path))
+
+
+def test_vocab_file_is_reused(numbered_folder, tmp_path):
+    built = prepare_corpus(str(numbered_folder), "word", max_size=50).vocab
+    path = tmp_path / "vocab.json"
+    built.save(path)
+    reused = prepare_corpus(str(numbered_folder), "word", vocab_file=str(path))
+    assert reused.vocab == built
+
+
+def test_prepare_verb_prints_folder_and_statistics(numbered_folder, capsys):
+    assert main(["prepare", "--corpus", str(numbered_folder), "--level", "word"]) == 0
+    out = capsys.readouterr().out
+    assert "prepared corpus: " in out and "vocabulary size: 2,002" in out
+    assert "train         2,200      0.00%" in out and "valid           660      0.00%" in out
+
+
+def test_prepare_verb_reports_bad_input(capsys):
+    assert main(["prepare", "--corpus", "no-such-corpus"]) == 1
+    assert "unknown corpus 'no-such-corpus'" in capsys.readouterr().err
