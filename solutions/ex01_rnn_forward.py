@@ -53,7 +53,7 @@ def rnn_step(x_t: Tensor, h_prev: Tensor, W_xh: Tensor, W_hh: Tensor, b_h: Tenso
     Returns:
         ``h_t``, ``[B, H]``, same dtype as the inputs.
     """
-    ### BEGIN SOLUTION hint: eq. 5.1 on a batch of row vectors: tanh(h_prev @ W_hh.T + x_t @ W_xh.T + b_h)
+    ### BEGIN SOLUTION hint: eq. 5.1 for a batch of row vectors: the product W x is computed as x @ W.T
     return torch.tanh(h_prev @ W_hh.T + x_t @ W_xh.T + b_h)  # [B, H] eq. 5.1
     ### END SOLUTION
 

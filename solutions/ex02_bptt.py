@@ -66,7 +66,7 @@ def rnn_backward(
         ``torch.autograd.grad`` would give for ``L = sum_t (grad_outputs[:, t-1] * h_t).sum()``.
     """
     states = _rnn_states(x, h0, W_xh, W_hh, b_h)  # T + 1 tensors [B, H]
-    ### BEGIN SOLUTION hint: for t = T..1: dh = grad_outputs[:, t-1] + carry; dz = dh * (1 - h_t**2); accumulate dz.T @ h_{t-1}, dz.T @ x_t, dz.sum(0); carry = dz @ W_hh
+    ### BEGIN SOLUTION hint: walk t = T..1 carrying the gradient that flows back from h_{t+1}; multiply by the tanh derivative (1 - h_t**2) before using the weights; the shared parameters ACCUMULATE over t
     grad_W_xh = torch.zeros_like(W_xh)  # [H, I]
     grad_W_hh = torch.zeros_like(W_hh)  # [H, H]
     grad_b_h = torch.zeros_like(b_h)  # [H]

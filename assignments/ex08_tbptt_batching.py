@@ -1,0 +1,129 @@
+"""Exercise 8: truncated-BPTT batching: streams, windows, detached state and DDP shards.
+
+Chapter 5, sections 5.5.2 and 5.5.4. A language model trains on one long token stream. To use a
+batch of ``B`` rows without breaking the text, the stream is cut into contiguous *streams*, one
+per row, and each row is walked window by window, ``bptt`` tokens at a time; the hidden state
+at the end of one window is the start of the next (detached, so backpropagation is *truncated*
+at the window boundary). With ``W`` data-parallel processes (ranks), the stream is cut into
+``W * B`` streams and rank ``r`` takes streams ``r*B .. r*B + B - 1``. This is exactly the
+layout of ``rnnlm.data.TBPTTLoader`` (``LanguageModelDataModule``)::
+
+    stream:  a b c d e f g h i j k l m n o p q r s t u v w x y   (N = 25, W = 2, B = 2)
+    S = W*B = 4 streams of L = N // S = 6 tokens; the last N - S*L = 1 token (y) is dropped
+    rank 0:  [[a b c d e f],        rank 1:  [[m n o p q r],
+              [g h i j k l]]                  [s t u v w x]]
+    bptt = 2:  window 0: inputs columns 0-1, targets columns 1-2
+               window 1: inputs columns 2-3, targets columns 3-4
+               window 2: inputs column 4,   targets column 5   (the last window may be shorter)
+
+Targets are the inputs shifted by ONE token: ``targets[:, j] = streams[:, start + j + 1]``. The
+last token of a row is only ever a target, so the windows cover input columns ``0 .. L-2``.
+
+Conventions: token ids are ``torch.long`` 1-D tensors; streams are ``[rows, L]`` (batch first).
+
+>>> import torch
+>>> batchify(torch.arange(10), 3)
+tensor([[0, 1, 2],
+        [3, 4, 5],
+        [6, 7, 8]])
+
+References: pytorch/examples word_language_model (``batchify``, ``get_batch``, ``repackage_hidden``);
+Zaremba, Sutskever & Vinyals (2014), Recurrent Neural Network Regularization; Williams & Peng
+(1990), truncated backpropagation through time.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+__all__ = ["batchify", "rank_streams", "window_schedule", "get_window", "tbptt_windows", "detach_state"]
+
+
+def batchify(ids: Tensor, num_streams: int) -> Tensor:
+    """Cut a 1-D token stream into ``num_streams`` contiguous streams of equal length.
+
+    Args:
+        ids: ``[N]`` token ids.
+        num_streams: ``S``, the number of rows (>= 1, at most ``N``).
+
+    Returns:
+        ``[S, L]`` with ``L = N // S``: row ``s`` is ``ids[s*L : (s+1)*L]``; the last ``N - S*L``
+        tokens are dropped.
+    """
+    raise NotImplementedError("L = N // num_streams; drop the tail, then reshape so that each ROW is a contiguous piece (not each column)")
+
+
+def rank_streams(ids: Tensor, batch_size: int, rank: int = 0, world_size: int = 1) -> Tensor:
+    """Rank ``rank``'s rows: streams ``rank*B .. rank*B + B - 1`` of the ``world_size * B`` streams.
+
+    Args:
+        ids: ``[N]`` token ids (the same on every rank).
+        batch_size: ``B``, rows per rank.
+        rank: this process, ``0 <= rank < world_size``.
+        world_size: ``W``, the number of processes.
+
+    Returns:
+        ``[B, L]`` with ``L = N // (W * B)`` (the same ``L`` on every rank).
+
+    >>> import torch
+    >>> rank_streams(torch.arange(12), batch_size=1, rank=1, world_size=3)
+    tensor([[4, 5, 6, 7]])
+    """
+    raise NotImplementedError("batchify into world_size * batch_size streams, then take batch_size consecutive rows starting at rank * batch_size")
+
+
+def window_schedule(stream_length: int, bptt: int) -> list[tuple[int, int]]:
+    """``(start, length)`` of every window over streams of ``stream_length`` tokens.
+
+    Windows start at ``0, bptt, 2*bptt, ...`` and cover the ``stream_length - 1`` input positions
+    (the last token is only a target); the last window is shorter when ``bptt`` does not divide
+    ``stream_length - 1``.
+
+    >>> window_schedule(6, 2)
+    [(0, 2), (2, 2), (4, 1)]
+    """
+    raise NotImplementedError("starts run over range(0, stream_length - 1, bptt); a window's length is bptt, cut at stream_length - 1")
+
+
+def get_window(streams: Tensor, start: int, bptt: int) -> tuple[Tensor, Tensor]:
+    """The window of inputs starting at column ``start`` and its targets shifted by one.
+
+    Args:
+        streams: ``[B, L]``.
+        start: first input column, ``0 <= start <= L - 2``.
+        bptt: the longest window.
+
+    Returns:
+        ``(inputs, targets)``, each ``[B, T]`` with ``T = min(bptt, L - 1 - start)``:
+        ``inputs = streams[:, start : start+T]`` and ``targets = streams[:, start+1 : start+1+T]``.
+    """
+    raise NotImplementedError("T = min(bptt, L - 1 - start); the targets are the same slice moved one column right")
+
+
+def tbptt_windows(
+    ids: Tensor, batch_size: int, bptt: int, rank: int = 0, world_size: int = 1
+) -> list[tuple[Tensor, Tensor]]:
+    """Every ``(inputs, targets)`` window rank ``rank`` trains on in one epoch, in order.
+
+    Equal to the ``(batch.inputs, batch.targets)`` pairs that ``rnnlm.data.TBPTTLoader(ids,
+    batch_size, bptt, rank, world_size)`` yields (fixed ``bptt``).
+
+    >>> import torch
+    >>> [(x.tolist(), y.tolist()) for x, y in tbptt_windows(torch.arange(7), 1, 4)]
+    [([[0, 1, 2, 3]], [[1, 2, 3, 4]]), ([[4, 5]], [[5, 6]])]
+    """
+    raise NotImplementedError("rank_streams, then get_window at every start of window_schedule")
+
+
+def detach_state(state: Tensor | tuple[Tensor, ...]) -> Tensor | tuple[Tensor, ...]:
+    """Cut the autograd history of a hidden state between two windows (truncated BPTT).
+
+    Args:
+        state: ``h`` (RNN, GRU) or a tuple such as ``(h, c)`` (LSTM), any shapes.
+
+    Returns:
+        the same structure (a tensor, or a tuple of the same length) with the same values,
+        each tensor detached from the graph (``requires_grad`` False, no ``grad_fn``).
+    """
+    raise NotImplementedError("tensor.detach() for a tensor; for a tuple, detach every element (recursively) and return a tuple")
