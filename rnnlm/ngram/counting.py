@@ -60,10 +60,9 @@ def count_ngrams(ids: np.ndarray, order: int, vocab_size: int) -> NGramCounts:
             gram_keys = ids.astype(np.int64)  # [N]
         else:
             gram_keys = nodes[:-1] * vocab_size + ids[m - 1:]  # [N - m + 1]
-        unique, inverse, occurrences = np.unique(gram_keys, return_inverse=True, return_counts=True)
-        nodes = inverse.reshape(-1).astype(np.int64)
-        keys.append(unique.astype(np.int64))
-        counts.append(occurrences.astype(np.int64))
+        unique, nodes, occurrences = _unique(gram_keys)
+        keys.append(unique)
+        counts.append(occurrences)
         nodes_per_order.append(nodes)
 
     continuation = []
@@ -132,10 +131,9 @@ class KeyIndex:
     def __init__(self, keys: np.ndarray) -> None:
         bits = max(4, int(2 * len(keys)).bit_length())  # load factor <= 1/2
         self._shift = np.uint64(64 - bits)
-        home = self._home(keys)  # [K]
-        order = np.argsort(home, kind="stable")
+        sorted_home, order = _sort_with_positions(self._home(keys))  # [K]
         ranks = np.arange(len(keys))
-        slots = ranks + np.maximum.accumulate(home[order] - ranks) if len(keys) else ranks
+        slots = ranks + np.maximum.accumulate(sorted_home - ranks) if len(keys) else ranks
         size = max((1 << bits) + 1, int(slots[-1]) + 2 if len(keys) else 0)
         self._slot_key = np.full(size, -1, dtype=np.int64)
         self._slot_position = np.full(size, -1, dtype=np.int64)
@@ -160,6 +158,37 @@ class KeyIndex:
             result[probing[hit]] = self._slot_position[next_slot[hit]]
             probing = probing[~hit & (found != -1)]
         return result
+
+
+def _sort_with_positions(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(sorted values, the permutation that sorts them) of non-negative int64 ``values``.
+
+    Where it fits in 63 bits, each value is packed with its position, ``value << b | position``,
+    and sorted by value: a plain sort of one int64 array, two to three times faster than
+    ``np.argsort`` (which sorts indices through an indirection).
+    """
+    bits = max(1, (len(values) - 1).bit_length())
+    if len(values) == 0 or int(values.max()) >= 1 << (63 - bits):
+        order = np.argsort(values)
+        return values[order], order
+    packed = (values << bits) | np.arange(len(values), dtype=np.int64)
+    packed.sort()
+    return packed >> bits, packed & ((1 << bits) - 1)
+
+
+def _unique(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``np.unique(values, return_inverse=True, return_counts=True)``, faster (one plain sort)."""
+    if len(values) == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty
+    sorted_values, order = _sort_with_positions(values)
+    starts_group = np.empty(len(values), dtype=bool)
+    starts_group[0] = True
+    np.not_equal(sorted_values[1:], sorted_values[:-1], out=starts_group[1:])
+    inverse = np.empty(len(values), dtype=np.int64)
+    inverse[order] = np.cumsum(starts_group) - 1
+    starts = np.flatnonzero(starts_group)
+    return sorted_values[starts], inverse, np.diff(np.append(starts, len(values)))
 
 
 def _find(sorted_keys: np.ndarray, query: np.ndarray) -> np.ndarray:

@@ -12,6 +12,7 @@ import torch
 
 from rnnlm.ngram.counting import count_ngrams, lookup_gram
 from rnnlm.ngram.model import NGramLM
+from rnnlm.ngram.reference import fit_on_stream, kneser_ney_with_uniform_base
 
 SMOOTHINGS = ["mle", "add_k", "kneser_ney", "modified_kneser_ney"]
 
@@ -140,18 +141,27 @@ def test_counts_and_continuation_counts_match_brute_force():
     assert lookup_gram(counts, np.array([99999])) == -1
 
 
+@pytest.mark.parametrize("high", [50, 2**40, 2**62])  # the last cannot be packed with positions
+def test_unique_and_hash_index_match_numpy(high):
+    from rnnlm.ngram.counting import KeyIndex, _unique
+
+    values = np.random.default_rng(0).integers(0, high, size=5000)
+    expected = np.unique(values, return_inverse=True, return_counts=True)
+    for ours, theirs in zip(_unique(values), expected):
+        np.testing.assert_array_equal(ours, theirs.reshape(-1))
+    keys = expected[0]
+    queries = np.concatenate([values, np.random.default_rng(1).integers(0, high, size=5000)])
+    position = np.searchsorted(keys, queries).clip(max=len(keys) - 1)
+    np.testing.assert_array_equal(KeyIndex(keys).find(queries), np.where(keys[position] == queries, position, -1))
+
+
 # agreement with nltk.lm --------------------------------------------------------------------------
 
 nltk_lm = pytest.importorskip("nltk.lm")
 
 
-def nltk_fit(model, stream: np.ndarray, order: int):
-    """Fit an nltk model on ONE stream (no padding), every m-gram m = 1..order counted, like ours."""
-    from nltk.util import everygrams
-
-    words = [str(i) for i in stream]
-    model.fit([list(everygrams(words, max_len=order))], vocabulary_text=words)
-    return model
+def nltk_fit(model, stream: np.ndarray):
+    return fit_on_stream(model, [str(i) for i in stream])
 
 
 def word(index: int, distinct: int) -> str:
@@ -171,7 +181,7 @@ def test_add_k_agrees_with_nltk_lidstone(order, k):
     stream = zipf_stream(order, 300, distinct)
     assert set(stream.tolist()) == set(range(distinct))
     ours = NGramLM(order, "add_k", k=k).fit(stream, distinct + 1)  # + 1: nltk's <UNK>
-    theirs = nltk_fit(nltk_lm.Laplace(order) if k == 1.0 else nltk_lm.Lidstone(k, order), stream, order)
+    theirs = nltk_fit(nltk_lm.Laplace(order) if k == 1.0 else nltk_lm.Lidstone(k, order), stream)
     for context in all_contexts(stream, order, distinct):
         expected = [theirs.score(word(w, distinct), [word(c, distinct) for c in context])
                     for w in range(distinct + 1)]
@@ -183,7 +193,7 @@ def test_mle_agrees_with_nltk_on_seen_contexts(order):
     distinct = 5
     stream = zipf_stream(order + 10, 300, distinct)
     ours = NGramLM(order, "mle").fit(stream, distinct + 1)
-    theirs = nltk_fit(nltk_lm.MLE(order), stream, order)
+    theirs = nltk_fit(nltk_lm.MLE(order), stream)
     compared = 0
     for context in all_contexts(stream, order, distinct):
         if not theirs.context_counts(tuple(word(c, distinct) for c in context)).N():
@@ -193,24 +203,6 @@ def test_mle_agrees_with_nltk_on_seen_contexts(order):
         np.testing.assert_allclose(ours.distribution(context), expected, rtol=1e-9, atol=0)
         compared += 1
     assert compared > 5 ** (order - 1) // 2
-
-
-def chen_goodman_nltk(order: int, discount: float):
-    """nltk's interpolated Kneser-Ney with ONE change: the unigram level is interpolated with
-    the uniform distribution (Chen & Goodman 1998), as ours is; nltk's own returns the bare
-    continuation ratio N1+(. w) / N1+(. .). Everything else (counting, continuation counts,
-    the recursion, the highest order on raw counts) is nltk's code."""
-    from nltk.lm.models import InterpolatedLanguageModel
-    from nltk.lm.smoothing import KneserNey
-
-    class KneserNeyWithUniformBase(KneserNey):
-        def unigram_score(self, word):
-            count, total = self._continuation_counts(word)
-            seen_types = sum(1 for w in self.vocab if self._continuation_counts(w)[0] > 0)
-            return max(count - self.discount, 0) / total + self.discount * seen_types / total / len(self.vocab)
-
-    return InterpolatedLanguageModel(KneserNeyWithUniformBase, order,
-                                     params={"discount": discount, "order": order})
 
 
 def starts_are_repeated(stream: np.ndarray, order: int) -> bool:
@@ -226,7 +218,7 @@ def test_kneser_ney_agrees_with_nltk_where_definitions_coincide(order):
     stream = zipf_stream(order + 20, 250, distinct)
     assert starts_are_repeated(stream, order)
     ours = NGramLM(order, "kneser_ney", discount=discount).fit(stream, distinct + 1)
-    theirs = nltk_fit(chen_goodman_nltk(order, discount), stream, order)
+    theirs = nltk_fit(kneser_ney_with_uniform_base(order, discount), stream)
     for context in all_contexts(stream, order, distinct):
         expected = [theirs.score(word(w, distinct), [word(c, distinct) for c in context])
                     for w in range(distinct + 1)]
@@ -237,7 +229,7 @@ def test_unmodified_nltk_kneser_ney_unigram_differs_only_by_the_uniform_base():
     distinct, discount = 5, 0.75
     stream = zipf_stream(5, 300, distinct)
     ours = NGramLM(2, "kneser_ney", discount=discount).fit(stream, distinct + 1)
-    theirs = nltk_fit(nltk_lm.KneserNeyInterpolated(2, discount=discount), stream, 2)
+    theirs = nltk_fit(nltk_lm.KneserNeyInterpolated(2, discount=discount), stream)
     bigram_types = len(set(zip(stream.tolist(), stream[1:].tolist())))
     for w in range(distinct + 1):
         nltk_unigram = theirs.score(word(w, distinct))  # N1+(. w) / N1+(. .), 0 for <UNK>
