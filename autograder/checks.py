@@ -77,30 +77,33 @@ def _kind(value: Any) -> str:
 
 
 def expect_close(got: Any, want: Any, *, rtol: float, atol: float, name: str = "result", case: str | None = None,
-                 check_dtype: bool = True) -> None:
+                 check_dtype: bool = True, allow_alias: bool = True) -> None:
     """Check ``got`` against ``want``: same structure and types, tensors/floats within tolerance.
 
     Containers must match exactly (a tuple where a tuple is expected, same length, same keys);
-    tensors must be plain ``torch.Tensor`` of the expected dtype and shape, not one of the input
-    tensors returned as is, finite where the reference is, and ``|got - want| <= atol + rtol*|want|``.
+    tensors must be plain ``torch.Tensor`` of the expected dtype and shape, finite where the reference
+    is, and ``|got - want| <= atol + rtol*|want|``; with ``allow_alias=False`` also a new tensor (not
+    one of the inputs, nor a view of one).
     """
     if isinstance(got, Unsupported):
         fail(f"{name}: returned an object of type {got.class_name}; expected a {_kind(want)}", case)
     if isinstance(want, torch.Tensor):
-        _expect_tensor(got, want, rtol=rtol, atol=atol, name=name, case=case, check_dtype=check_dtype)
+        _expect_tensor(got, want, rtol=rtol, atol=atol, name=name, case=case, check_dtype=check_dtype,
+                       allow_alias=allow_alias)
         return
     if isinstance(want, np.ndarray):
         if type(got) is not np.ndarray:
             fail(f"{name}: expected a numpy array, received {_kind(got)}", case)
         _expect_tensor(torch.from_numpy(got), torch.from_numpy(want), rtol=rtol, atol=atol, name=name, case=case,
-                       check_dtype=check_dtype)
+                       check_dtype=check_dtype, allow_alias=allow_alias)
         return
     if type(want) in (tuple, list):
         if type(got) is not type(want) or len(got) != len(want):
             length = f" of length {len(got)}" if type(got) in (tuple, list) else ""
             fail(f"{name}: expected a {type(want).__name__} of length {len(want)}, received {_kind(got)}{length}", case)
         for index, (g, w) in enumerate(zip(got, want)):
-            expect_close(g, w, rtol=rtol, atol=atol, name=f"{name}[{index}]", case=case, check_dtype=check_dtype)
+            expect_close(g, w, rtol=rtol, atol=atol, name=f"{name}[{index}]", case=case, check_dtype=check_dtype,
+                         allow_alias=allow_alias)
         return
     if type(want) is dict:
         if type(got) is not dict or set(got) != set(want):
@@ -108,7 +111,7 @@ def expect_close(got: Any, want: Any, *, rtol: float, atol: float, name: str = "
             fail(f"{name}: expected a dict with keys {sorted(map(str, want))}, received {_kind(got)}{keys}", case)
         for key in want:
             expect_close(got[key], want[key], rtol=rtol, atol=atol, name=f"{name}[{key!r}]", case=case,
-                         check_dtype=check_dtype)
+                         check_dtype=check_dtype, allow_alias=allow_alias)
         return
     if type(want) is float:
         if type(got) not in (float, int):
@@ -124,11 +127,11 @@ def expect_close(got: Any, want: Any, *, rtol: float, atol: float, name: str = "
 
 
 def _expect_tensor(got: Any, want: torch.Tensor, *, rtol: float, atol: float, name: str, case: str | None,
-                   check_dtype: bool) -> None:
+                   check_dtype: bool, allow_alias: bool) -> None:
     if not isinstance(got, torch.Tensor):
         fail(f"{name}: expected a {_kind(want)}, received {_kind(got)}", case)
     flags = getattr(got, "_autograder_flags", {})
-    if flags.get("aliases_input"):
+    if flags.get("aliases_input") and not allow_alias:
         fail(f"{name}: returned one of the input tensors itself; compute and return a new tensor", case)
     if check_dtype and got.dtype != want.dtype:
         fail(f"{name}: dtype {str(got.dtype).removeprefix('torch.')}, expected {str(want.dtype).removeprefix('torch.')}"
@@ -156,3 +159,52 @@ def expect_true(condition: bool, message: str, case: str | None = None) -> None:
     """Fail with ``message`` unless ``condition`` holds."""
     if not condition:
         fail(message, case)
+
+
+def randn(generator: torch.Generator, *shape: int, dtype: torch.dtype = torch.float64, scale: float = 1.0) -> torch.Tensor:
+    """Standard normal entries times ``scale``, drawn from ``generator`` (deterministic)."""
+    return (torch.randn(*shape, generator=generator, dtype=torch.float64) * scale).to(dtype)
+
+
+def like(value: Any, generator: torch.Generator) -> Any:
+    """Random tensors with the structure of ``value`` (the upstream gradient of a gradient check)."""
+    if isinstance(value, torch.Tensor):
+        return randn(generator, *value.shape, dtype=value.dtype)
+    if type(value) in (tuple, list):
+        return type(value)(like(item, generator) for item in value)
+    if type(value) is dict:
+        return {key: like(item, generator) for key, item in value.items()}
+    return None
+
+
+def compare(submission, reference, function: str, args: tuple, *, rtol: float, atol: float, case: str,
+            kwargs: dict | None = None, name: str | None = None) -> Any:
+    """Call ``function`` in both, check the submission's value against the reference's; return it."""
+    kwargs = dict(kwargs or {})
+    want = reference.call(function, *args, **kwargs)
+    got = submission.call(function, *args, **kwargs)
+    expect_close(got, want, rtol=rtol, atol=atol, name=name or f"{function}()", case=case)
+    return got
+
+
+def compare_gradients(submission, reference, function: str, args: tuple, wrt: list[tuple], *, rtol: float,
+                      atol: float, case: str, names: list[str], kwargs: dict | None = None) -> None:
+    """Check the gradients of ``sum(result * upstream)`` with respect to the arguments at ``wrt``.
+
+    The upstream gradient is random with the structure of the reference's result. A gradient of
+    ``None`` from the submission (its result does not depend on that argument, e.g. because it
+    was detached or computed through NumPy) fails with a message saying so.
+    """
+    kwargs = dict(kwargs or {})
+    generator = inputs("upstream", function, case)
+    upstream = like(reference.call(function, *args, **kwargs), generator)
+    want = reference.run(function, args, kwargs, wrt=wrt, upstream=upstream)
+    got = submission.run(function, args, kwargs, wrt=wrt, upstream=upstream)
+    if len(got.grads) != len(want.grads):
+        fail(f"{function}(): the gradient computation did not complete", case)
+    for name, got_grad, want_grad in zip(names, got.grads, want.grads):
+        if got_grad is None and want_grad is not None:
+            fail(f"d(output)/d({name}) is missing: the output of {function}() does not depend on {name} through "
+                 "autograd (was something detached, or computed outside torch?)", case)
+        if want_grad is not None:
+            expect_close(got_grad, want_grad, rtol=rtol, atol=atol, name=f"gradient with respect to {name}", case=case)
