@@ -16,6 +16,7 @@ PTB preprocessing with ``<unk>``); pytorch/examples ``word_language_model/data.p
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import tempfile
@@ -129,8 +130,7 @@ class Vocabulary:
 
     def encode(self, tokens: Iterable[str]) -> list[int]:
         """Token ids; a token outside the vocabulary becomes ``unk_index``."""
-        lookup, unk = self.stoi.get, self.unk_index
-        return [lookup(token, unk) for token in tokens]
+        return list(map(self.stoi.get, tokens, itertools.repeat(self.unk_index)))
 
     def decode(self, ids: Iterable[int]) -> list[str]:
         """Tokens for ``ids`` (ints or a 1-D tensor)."""
@@ -138,7 +138,7 @@ class Vocabulary:
         if hasattr(ids, "tolist"):
             ids = ids.tolist()
         try:
-            return [itos[index] for index in ids]
+            return list(map(itos.__getitem__, ids))
         except IndexError:
             bad = [index for index in ids if not 0 <= index < len(itos)]
             raise ValueError(f"ids {bad[:5]} are outside the vocabulary (size {len(itos)})") from None
