@@ -159,7 +159,7 @@ def plot_perplexity_bars(results: Sequence[dict[str, Any]], stem: str | Path, sp
 
 
 def plot_longrange(trials: Sequence[dict[str, Any]], stem: str | Path, threshold: float = 0.9,
-                   summary: dict[str, Any] | None = None) -> list[Path]:
+                   summary: dict[str, Any] | None = None, settings: dict[str, Any] | None = None) -> list[Path]:
     """Recall accuracy against the gap d (log x), one line per architecture; rows ``{architecture, gap, accuracy}``."""
     plt = _pyplot()
     figure, axes = plt.subplots(figsize=(6, 4))
@@ -180,6 +180,7 @@ def plot_longrange(trials: Sequence[dict[str, Any]], stem: str | Path, threshold
     stem = Path(stem)
     paths = [save_figure(figure, stem.with_suffix(".png")), write_csv(list(trials), stem.with_suffix(".csv"))]
     if summary is not None:
-        paths.append(write_json({"threshold": threshold, "architectures": summary, "trials": list(trials)},
+        paths.append(write_json({"threshold": threshold, "settings": settings or {}, "architectures": summary,
+                                 "trials": list(trials)},
                                 stem.with_suffix(".json")))
     return paths
