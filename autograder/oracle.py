@@ -81,9 +81,17 @@ def _describe(function: str, error: Any) -> str:
     return f"{function}() raised {kind}: {message}" + (f"\n{trace.rstrip()}" if trace else "")
 
 
+def _argument_name(path: list) -> str:
+    """``[0, 2, 1]`` -> ``argument 2[1]``; ``[1, "state"]`` -> ``keyword argument 'state'``."""
+    if len(path) < 2:
+        return "an argument"
+    head = f"argument {path[1]}" if path[0] == 0 else f"keyword argument {path[1]!r}"
+    return head + "".join(f"[{key!r}]" for key in path[2:])
+
+
 def _check_inputs_untouched(function: str, outcome: Outcome) -> None:
     if outcome.modified:
-        which = ", ".join("argument " + ".".join(map(str, path)) for path in outcome.modified[:5])
+        which = ", ".join(_argument_name(path) for path in outcome.modified[:5])
         raise CheckFailed(f"{function}() modified its inputs in place ({which}); leave the inputs unchanged")
 
 
@@ -147,6 +155,7 @@ class SandboxedSubmission:
         self.import_failure: str | None = None
         self.functions: list[str] = []
         self.spent = 0.0
+        self.sequence = 0
         self.printed_parts: list[str] = []
 
     def _ensure_worker(self) -> Worker:
@@ -197,6 +206,8 @@ class SandboxedSubmission:
                               "later checks were not run")
         worker = self._ensure_worker()
         header, arrays = _request(function, tuple(args), dict(kwargs or {}), wrt, upstream)
+        self.sequence += 1
+        header["id"] = self.sequence
         started = time.monotonic()
         try:
             reply, reply_arrays = worker.request(header, arrays, min(self.limits.call_seconds, budget),
@@ -206,6 +217,10 @@ class SandboxedSubmission:
             raise CheckFailed(f"{function}(): {error}") from None
         finally:
             self.spent += time.monotonic() - started
+        if reply.get("id") != self.sequence:  # a stray reply (a forked child, a forged write): stop trusting it
+            self._retire()
+            raise CheckFailed(f"{function}(): the worker's reply did not match the request (did your code fork or "
+                              "write to the grader's pipe?)")
         return _outcome(self.exercise, function, reply, reply_arrays)
 
     def call(self, function: str, *args: Any, **kwargs: Any) -> Any:
@@ -215,10 +230,11 @@ class SandboxedSubmission:
         return outcome.result
 
     def printed(self) -> str:
-        """Everything the student's code printed (capped per worker)."""
-        if self.worker is not None:
-            return "\n".join(self.printed_parts + [self.worker.printed()]).strip()
-        return "\n".join(self.printed_parts).strip()
+        """What the student's code printed, over all its workers, capped at ``limits.output_bytes``."""
+        parts = self.printed_parts + ([self.worker.printed()] if self.worker is not None else [])
+        text = "\n".join(parts).strip()
+        cap = self.limits.output_bytes
+        return text if len(text) <= cap else text[:cap] + f"\n... [{len(text) - cap} more characters of output dropped]"
 
     def close(self) -> None:
         """Stop the worker."""

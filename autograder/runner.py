@@ -162,7 +162,7 @@ def grade_exercise(suite: Suite, student_file: Path | None, problem: str | None,
         "max_score": suite.max_score,
         "status": status,
         "message": problem or proxy.import_failure or "",
-        "printed": _cut(proxy.printed()),
+        "printed": proxy.printed(),
         "seconds": round(time.monotonic() - started, 3),
         "tests": tests,
     }

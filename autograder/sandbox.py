@@ -190,7 +190,10 @@ class Cgroup:
         name = f"autograder-{uuid.uuid4().hex[:12]}"
         memberships = _own_cgroups()
         wanted = {"pids": [("pids.max", str(limits.processes))],
-                  "memory": [("memory.max", str(limits.memory_bytes)), ("memory.limit_in_bytes", str(limits.memory_bytes))]}
+                  # Twice RLIMIT_AS: one process meets its own limit first (a clean MemoryError); the
+                  # cgroup caps the sum over forked processes.
+                  "memory": [("memory.max", str(2 * limits.memory_bytes)),
+                             ("memory.limit_in_bytes", str(2 * limits.memory_bytes))]}
         for controller, settings in wanted.items():
             base = memberships.get(controller)
             if base is None:
@@ -408,7 +411,10 @@ class Worker:
             reason = {"SIGXCPU": "it used up its CPU time", "SIGKILL": "it was killed (memory or process limit?)",
                       "SIGXFSZ": "it wrote a file larger than the limit"}.get(name, f"signal {name}")
             return f"the worker stopped: {reason}"
-        return f"the worker process exited (status {status}) before answering: does your module call sys.exit/os._exit, or exhaust a limit?"
+        tail = self.printed().strip().splitlines()[-3:]
+        last = ("; its last output: " + " | ".join(line[:200] for line in tail)) if tail else ""
+        return (f"the worker process exited (status {status}) before answering: does your module call "
+                f"sys.exit/os._exit, or exhaust a limit?{last}")
 
     def close(self) -> None:
         """Kill the sandbox and everything in it; remove its files."""

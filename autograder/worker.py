@@ -299,6 +299,22 @@ def _walk_tensors(value, path=()):
             yield from _walk_tensors(item, path + (key,))
 
 
+def _walk_arrays(value, path=()):
+    """Yield ``(path, array)`` for every tensor and NumPy array inside nested lists/tuples/dicts."""
+    if type(value) is np.ndarray:
+        yield path, value
+    elif type(value) in (list, tuple, dict):
+        items = value.items() if type(value) is dict else enumerate(value)
+        for key, item in items:
+            yield from _walk_arrays(item, path + (key,))
+    else:
+        yield from _walk_tensors(value, path)
+
+
+def _current(value):
+    return value if type(value) is np.ndarray else value.detach()
+
+
 def _get(value, path):
     for key in path:
         value = value[key]
@@ -316,7 +332,8 @@ def execute(function, args: list, kwargs: dict, grad: dict | None) -> tuple[Any,
     torch = _torch()
     arguments = [args, kwargs]
     inputs = [tensor for _, tensor in _walk_tensors(arguments)]
-    before = [(path, tensor.clone()) for path, tensor in _walk_tensors(arguments)]
+    before = [(path, array.clone() if type(array) is not np.ndarray else array.copy())
+              for path, array in _walk_arrays(arguments)]
     leaves = []
     if grad:
         for path in grad["wrt"]:
@@ -337,12 +354,16 @@ def execute(function, args: list, kwargs: dict, grad: dict | None) -> tuple[Any,
             grads = list(torch.autograd.grad(loss, leaves, allow_unused=True))
         else:
             grads = [None] * len(leaves)
-    modified = [list(path) for path, old in before if not _unchanged(old, _get(arguments, path).detach())]
+    modified = [list(path) for path, old in before if not _unchanged(old, _current(_get(arguments, path)))]
     return result, inputs, grads, modified
 
 
 def _unchanged(old, new) -> bool:
     """Bitwise the same values (NaN equal to NaN), dtype and shape."""
+    if type(old) is np.ndarray:
+        if type(new) is not np.ndarray or new.dtype != old.dtype or new.shape != old.shape:
+            return False
+        return bool(np.array_equal(new, old, equal_nan=old.dtype.kind in "fc"))
     torch = _torch()
     if new.dtype != old.dtype or new.shape != old.shape:
         return False

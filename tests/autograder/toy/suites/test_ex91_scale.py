@@ -5,7 +5,7 @@ from autograder.sandbox import Limits
 
 EXERCISE = "ex91_scale"
 IMPORT_TORCH = False
-LIMITS = Limits(call_seconds=6.0, start_seconds=20.0, exercise_seconds=30.0, cpu_seconds=20,
+LIMITS = Limits(call_seconds=3.0, start_seconds=20.0, exercise_seconds=30.0, cpu_seconds=20,
                 memory_bytes=1024**3, processes=16)
 
 

@@ -1,0 +1,30 @@
+"""Fixtures of the autograder's tests: the toy exercises and the real sandbox."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+TOY_SUITES = HERE / "toy" / "suites"
+TOY_SOLUTIONS = HERE / "toy" / "solutions"
+SUBMISSIONS = HERE / "submissions"
+
+
+@pytest.fixture(scope="session")
+def sandbox():
+    """The real bubblewrap sandbox (tests using it are skipped, with the reason, where it is missing)."""
+    from autograder.sandbox import Sandbox, bubblewrap
+
+    if bubblewrap() is None:
+        pytest.skip("bubblewrap (bwrap) is not installed")
+    return Sandbox(use_bwrap=True)
+
+
+@pytest.fixture(scope="session")
+def toy_suites():
+    """The two toy suites (NumPy only, so their workers start in well under a second)."""
+    from autograder.runner import load_suites
+
+    return load_suites(TOY_SUITES)

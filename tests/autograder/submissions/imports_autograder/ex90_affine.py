@@ -1,0 +1,3 @@
+import autograder.checks
+def affine(x, weight, bias):
+    return x @ weight + bias

@@ -1,0 +1,4 @@
+import numpy as np
+
+def norm(x):
+    return float(np.sqrt((x * x).sum()))

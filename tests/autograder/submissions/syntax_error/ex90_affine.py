@@ -1,0 +1,1 @@
+def affine(x, weight, bias) return x @ weight + bias
