@@ -47,10 +47,9 @@ def lstm_step(x_projected: Tensor, state: State, weight_hh_t: Tensor) -> State:
     h, c = state  # [B, H] each
     gates = torch.addmm(x_projected, h, weight_hh_t)  # [B, 4H]: all four gates, one matmul
     hidden_size = h.shape[1]
-    input_forget = torch.sigmoid(gates[:, : 2 * hidden_size])  # [B, 2H]
-    input_gate, forget_gate = input_forget.chunk(2, dim=1)  # eq. 5.5, eq. 5.4
+    # One sigmoid over all four blocks (the g block's is unused): fewer ops per step.
+    input_gate, forget_gate, _, output_gate = torch.sigmoid(gates).chunk(4, dim=1)  # eqs. 5.5, 5.4, 5.8
     candidate = torch.tanh(gates[:, 2 * hidden_size : 3 * hidden_size])  # [B, H] eq. 5.6
-    output_gate = torch.sigmoid(gates[:, 3 * hidden_size :])  # [B, H] eq. 5.8
     c = torch.addcmul(forget_gate * c, input_gate, candidate)  # [B, H] eq. 5.7
     h = output_gate * torch.tanh(c)  # [B, H] eq. 5.8
     return h, c
@@ -104,11 +103,13 @@ def unroll(step: Step, x_projected: Tensor, state: State, reverse: bool = False)
     """Run ``step`` over a window: ``x_projected`` is ``[B, T, G*H]``; returns the per-step
     hidden states ``h_t`` in time order (each ``[B, H]``, a node of the autograd graph) and the
     final state (the state after the last step processed: ``t = 0`` when ``reverse``)."""
-    steps = x_projected.shape[1]
-    hidden_states: list[Tensor] = [state[0]] * steps
-    order = range(steps - 1, -1, -1) if reverse else range(steps)
+    # One unbind instead of T selects: each select's backward would write a zero-filled
+    # [B, T, G*H] gradient, T times per window.
+    projected_steps = x_projected.unbind(1)  # T x [B, G*H]
+    hidden_states: list[Tensor] = [state[0]] * len(projected_steps)
+    order = reversed(range(len(projected_steps))) if reverse else range(len(projected_steps))
     for t in order:
-        state = step(x_projected[:, t], state)  # [B, H] each
+        state = step(projected_steps[t], state)  # [B, H] each
         hidden_states[t] = state[0]
     return hidden_states, state
 
