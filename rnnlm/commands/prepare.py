@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         prepared = prepare_corpus(args.corpus, args.level, args.lower, args.min_freq, args.max_size,
                                   args.data_dir, args.vocab_file)
-    except (ValueError, FileNotFoundError, ModuleNotFoundError, ChecksumError, OfflineError) as error:
+    except (ValueError, OSError, ModuleNotFoundError, ChecksumError, OfflineError) as error:
         print(f"rnnlm prepare: {error}", file=sys.stderr)
         return 1
     print(format_statistics(str(prepared.folder), prepared.stats))

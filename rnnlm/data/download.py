@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 import urllib.error
 import urllib.request
 from pathlib import Path
+
+from rnnlm.data.atomic import atomic_open
 
 MIRROR_ENV = "RNNLM_MIRROR"
 CHUNK_BYTES = 1 << 20
@@ -83,31 +84,27 @@ def fetch(url: str, sha256: str, dest: str | os.PathLike) -> Path:
         return dest
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
     except OSError as error:
-        raise OfflineError(f"cannot write into {dest.parent} ({error}); choose another data_dir "
-                           "or set RNNLM_CACHE_DIR to a writable folder") from None
-    temporary = Path(temporary)
+        raise PermissionError(f"cannot create {dest.parent} ({error}): choose a writable data_dir "
+                              "or set RNNLM_CACHE_DIR") from None
+    if not os.access(dest.parent, os.W_OK):
+        raise PermissionError(f"cannot write into {dest.parent}: choose a writable data_dir or set RNNLM_CACHE_DIR")
     try:
-        digest = hashlib.sha256()
-        with os.fdopen(handle, "wb") as out, urllib.request.urlopen(url, timeout=TIMEOUT_SECONDS) as response:
+        # atomic_open deletes the partial file if anything below raises, the checksum included
+        with atomic_open(dest, binary=True) as out, urllib.request.urlopen(url, timeout=TIMEOUT_SECONDS) as response:
+            digest = hashlib.sha256()
             for chunk in iter(lambda: response.read(CHUNK_BYTES), b""):
                 digest.update(chunk)
                 out.write(chunk)
-        _check_digest(dest, digest.hexdigest(), sha256, url)
-        os.replace(temporary, dest)
+            _check_digest(dest, digest.hexdigest(), sha256, url)
+    except ChecksumError:
+        raise
     except (urllib.error.URLError, OSError, ValueError) as error:
-        temporary.unlink(missing_ok=True)
-        if isinstance(error, ChecksumError):
-            raise
         reason = getattr(error, "reason", error)
         raise OfflineError(
             f"could not download {url} ({reason}). If this machine is offline, download that file "
             f"elsewhere (sha256 {sha256}) and place it by hand at {dest}; or set {MIRROR_ENV} "
             "to a server or file:// folder that holds it"
         ) from None
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
     return dest
 

@@ -19,8 +19,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import tempfile
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -29,10 +27,11 @@ from typing import Any
 import numpy as np
 import torch
 
+from rnnlm.data.atomic import atomic_open, write_text_atomic
 from rnnlm.data.corpora import DEFAULT_CORPUS, HELD_OUT_PLAYS, REMOTE_CORPORA, SPLITS, Corpus, load_corpus
 from rnnlm.data.download import cache_dir
 from rnnlm.data.tokenize import get_tokenizer
-from rnnlm.data.vocab import Vocabulary, check_level, write_text_atomic
+from rnnlm.data.vocab import Vocabulary, check_level
 
 log = logging.getLogger(__name__)
 
@@ -127,17 +126,6 @@ def build_prepared(
     return prepared, texts
 
 
-def _save_tensors_atomic(path: Path, tensors: dict[str, torch.Tensor]) -> None:
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(handle)
-    try:
-        torch.save(tensors, temporary)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def _load_cached(folder: Path, name: str, level: str, lower: bool) -> PreparedCorpus | None:
     meta_path = folder / "meta.json"
     if not meta_path.exists():
@@ -187,7 +175,8 @@ def prepare_corpus(
         for split in SPLITS:
             write_text_atomic(folder / f"{split}.txt", texts[split])
         prepared.vocab.save(folder / "vocab.json")
-        _save_tensors_atomic(folder / "ids.pt", {split: t.to(torch.int32) for split, t in prepared.ids.items()})
+        with atomic_open(folder / "ids.pt", binary=True) as file:
+            torch.save({split: t.to(torch.int32) for split, t in prepared.ids.items()}, file)
         meta = {"corpus": name, "source": str(corpus), "options": options, "stats": prepared.stats}
         write_text_atomic(folder / "meta.json", json.dumps(meta, indent=2))
         prepared.folder = folder

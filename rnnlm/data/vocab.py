@@ -19,11 +19,12 @@ import hashlib
 import itertools
 import json
 import os
-import tempfile
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
+
+from rnnlm.data.atomic import write_text_atomic
 
 UNK_TOKEN = "<unk>"
 EOS_TOKEN = "<eos>"
@@ -42,20 +43,6 @@ def check_level(level: str) -> str:
 def special_tokens(level: str) -> list[str]:
     """The special tokens that open the vocabulary at this level, in id order."""
     return [UNK_TOKEN, EOS_TOKEN] if check_level(level) == "word" else [UNK_TOKEN]
-
-
-def write_text_atomic(path: str | os.PathLike, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder and ``os.replace``."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as file:
-            file.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 class Vocabulary:

@@ -65,6 +65,9 @@ class WindowRecorder(L.LightningModule):
         self.seen.append((self.current_epoch, batch.inputs[:, 0].tolist(), batch.inputs.shape[1], batch.reset))
         return self.weight * batch.inputs.float().mean()
 
+    def validation_step(self, batch: TBPTTBatch, batch_idx: int) -> None:
+        pass  # never run (limit_val_batches=0)
+
     def configure_optimizers(self):
         return torch.optim.SGD(self.parameters(), lr=0.0)
 
