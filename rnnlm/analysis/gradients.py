@@ -128,22 +128,22 @@ def measure_gradient_flow(
     """
     if steps < 2 or batch_size < 1:
         raise ValueError(f"need steps >= 2 and batch_size >= 1; received steps={steps}, batch_size={batch_size}")
-    if tokens is not None:
-        steps = tokens.shape[1]
-    stack = stack.copy_as(dtype)
     generator = torch.Generator().manual_seed(seed)
     device = stack.weights_hh[0].device
-    if tokens is not None:
-        inputs = stack.embed(tokens.to(device))  # [B, T, E]
-    elif stack.embedding is not None:
-        ids = torch.randint(stack.embedding.num_embeddings, (batch_size, steps), generator=generator)
-        inputs = stack.embed(ids.to(device))  # [B, T, E]
-    else:
-        inputs = torch.randn(batch_size, steps, stack.input_size, generator=generator).to(device, dtype)  # [B, T, I]
+    with torch.no_grad():
+        if tokens is not None:
+            inputs = stack.embed(tokens.to(device))  # [B, T, E]
+        elif stack.embedding is not None:
+            ids = torch.randint(stack.embedding.num_embeddings, (batch_size, steps), generator=generator)
+            inputs = stack.embed(ids.to(device))  # [B, T, E]
+        else:
+            inputs = torch.randn(batch_size, steps, stack.input_size, generator=generator)  # [B, T, I]
+    inputs = inputs.to(device, dtype)
+    stack = stack.copy_as(dtype)
     readout = torch.randn(inputs.shape[0], stack.hidden_size, generator=generator).to(device, dtype)  # [B, H]
     readout = readout / readout.norm(dim=1, keepdim=True)  # ||dL_T/dh_T|| = 1
     with torch.enable_grad():
-        grads, _ = hidden_gradients(stack, inputs.detach(), readout)
+        grads, _ = hidden_gradients(stack, inputs, readout)
     # grads[l][k] belongs to step k+1; distance T - (k+1) = steps-1-k, so reverse the step order.
     norms = np.array([[g.norm(dim=1).mean().item() for g in reversed(layer)] for layer in grads])  # [L, T]
     distances = np.arange(inputs.shape[1])

@@ -68,11 +68,14 @@ class RecurrentStack:
         return self.layers[0].weight_ih_l0.shape[1]
 
     def copy_as(self, dtype: torch.dtype) -> "RecurrentStack":
-        """A detached deep copy in ``dtype`` (e.g. float64, so that norms of 1e-30 do not underflow)."""
-        copied = copy.deepcopy(self)  # one deepcopy: weights_hh stay the very Parameters of the layers
-        for module in copied.layers + ([copied.embedding] if copied.embedding is not None else []):
-            module.to(dtype)
-        return copied
+        """A deep copy of the recurrent layers in ``dtype``, without the embedding (embed first).
+
+        Used with float64, so that norms of 1e-40 do not underflow; the model is left untouched.
+        """
+        layers, weights = copy.deepcopy((self.layers, self.weights_hh))  # one memo: weights stay the layers' own
+        for layer in layers:
+            layer.to(dtype)
+        return RecurrentStack(self.architecture, layers, None, self.source, weights)
 
     def embed(self, tokens: torch.Tensor) -> torch.Tensor:
         """Token ids [B, T] -> inputs [B, T, I] through the embedding (which must exist)."""
@@ -185,20 +188,32 @@ def load_checkpoint_stack(ckpt_path: str, num_layers: int | None = 1) -> Recurre
     """The embedding and first ``num_layers`` layers (all when None) of a trained RNNLM/LSTMLM/GRULM."""
     from pathlib import Path
 
+    from rnnlm.models import load_language_model
+
     if not Path(ckpt_path).is_file():
         raise ValueError(f"checkpoint {ckpt_path!r} not found; pass the path of a .ckpt written by `rnnlm fit`")
-    checkpoint = torch.load(ckpt_path, map_location="cpu", weights_only=False)
-    state = checkpoint.get("state_dict", {})
-    weight_hh = next((v for k, v in state.items() if k.endswith("weight_hh_l0")), None)
-    if weight_hh is None:
-        raise ValueError(f"{ckpt_path} holds no recurrent weights (no '*weight_hh_l0' in its state_dict)")
+    model = load_language_model(ckpt_path)
+    return stack_from_module(model, num_layers=num_layers, source=f"trained ({Path(ckpt_path).name})")
+
+
+def model_stack(
+    architecture: str,
+    vocab_size: int = 1000,
+    embedding_dim: int = 200,
+    hidden_size: int = 200,
+    num_layers: int = 1,
+    seed: int = 0,
+    **model_options,
+) -> RecurrentStack:
+    """A fresh ``RNNLM``/``LSTMLM``/``GRULM`` with the model's own initialisation, as a stack."""
     from rnnlm import models
 
-    blocks = weight_hh.shape[0] // weight_hh.shape[1]
-    classes = {1: models.RNNLM, 4: models.LSTMLM, 3: models.GRULM}
-    if blocks not in classes:
-        raise ValueError(f"{ckpt_path}: weight_hh_l0 of shape {tuple(weight_hh.shape)} is not an RNN, LSTM or GRU layer")
-    model_class = classes[blocks]
-    model = model_class.load_from_checkpoint(ckpt_path, map_location="cpu")
-    model.eval()
-    return stack_from_module(model, num_layers=num_layers, source=f"checkpoint {Path(ckpt_path).name}")
+    model_class = {"rnn": models.RNNLM, "lstm": models.LSTMLM, "gru": models.GRULM}[check_architecture(architecture)]
+    generator_state = torch.random.get_rng_state()
+    torch.manual_seed(seed)
+    try:
+        model = model_class(vocab_size=vocab_size, embedding_dim=embedding_dim, hidden_size=hidden_size,
+                            num_layers=num_layers, dropout=0.0, **model_options)
+    finally:
+        torch.random.set_rng_state(generator_state)
+    return stack_from_module(model.eval(), source="init")

@@ -24,8 +24,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="checkpoints of trained RNNLM/LSTMLM/GRULM models to measure instead")
     parser.add_argument("--all_layers", action="store_true",
                         help="unroll the whole stack (default: embedding + first layer); the figure shows the bottom layer")
-    parser.add_argument("--hidden_size", type=int, default=128, help="hidden size at initialisation")
-    parser.add_argument("--embedding_size", type=int, default=None, help="embedding size at initialisation (default: hidden size)")
+    parser.add_argument("--init", choices=("model", "torch"), default="model",
+                        help="model: a fresh RNNLM/LSTMLM/GRULM with its own init (uniform +-init_range); torch: torch.nn's default")
+    parser.add_argument("--init_range", type=float, default=0.1, help="the models' uniform init range (with --init model)")
+    parser.add_argument("--hidden_size", type=int, default=200, help="hidden size at initialisation")
+    parser.add_argument("--embedding_size", type=int, default=200, help="embedding size at initialisation")
     parser.add_argument("--num_layers", type=int, default=1, help="layers at initialisation")
     parser.add_argument("--vocab_size", type=int, default=1000, help="vocabulary of the random tokens at initialisation")
     parser.add_argument("--steps", type=int, default=100, help="sequence length T")
@@ -53,7 +56,7 @@ def summary_table(flows) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from rnnlm.analysis.gradients import measure_gradient_flow
-    from rnnlm.analysis.stack import build_stack, load_checkpoint_stack
+    from rnnlm.analysis.stack import build_stack, load_checkpoint_stack, model_stack
     from rnnlm.plots import plot_gradient_flow
 
     for name in ("hidden_size", "num_layers", "vocab_size", "steps", "batch_size"):
@@ -61,6 +64,10 @@ def run(args: argparse.Namespace) -> int:
             raise SystemExit(f"rnnlm gradients: --{name} must be positive (steps >= 2); received {getattr(args, name)}")
     if args.ckpt_path:
         stacks = [load_checkpoint_stack(path, num_layers=None if args.all_layers else 1) for path in args.ckpt_path]
+    elif args.init == "model":
+        stacks = [model_stack(architecture, args.vocab_size, args.embedding_size, args.hidden_size,
+                              args.num_layers if args.all_layers else 1, seed=args.seed, init_range=args.init_range)
+                  for architecture in args.architectures]
     else:
         stacks = [build_stack(architecture, args.hidden_size, input_size=args.embedding_size, vocab_size=args.vocab_size,
                               num_layers=args.num_layers if args.all_layers else 1, seed=args.seed)
