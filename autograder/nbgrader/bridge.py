@@ -110,18 +110,43 @@ def _echo(text: str) -> None:
         print("Output while the check ran (does not affect the grade):\n" + shown)
 
 
+def _unavailable(exercise: str, check: str, error: Exception) -> None:
+    """No hidden suite here: fail in a grading run, otherwise say where the check runs."""
+    if os.environ.get(GRADING_ENVIRONMENT_VARIABLE) == "1":
+        raise HiddenCheckFailed(f"the hidden check {exercise}::{check} could not be loaded in this grading environment ({error})")
+    print(f"Hidden check {exercise}::{check} runs when your notebook is graded (the hidden suites are not installed here).")
+
+
+def load_hidden_checks(exercise: str) -> None:
+    """Import the exercise's hidden suite and reference ahead of its checks (a no-op where absent)."""
+    try:
+        from autograder.nbgrader.checks import HiddenSuiteUnavailable, prepare
+    except ImportError as error:
+        print(f"The hidden checks of {exercise} run when your notebook is graded ({error}).")
+        return
+    try:
+        with silenced_output() as captured:
+            prepare(exercise)
+    except HiddenSuiteUnavailable as error:
+        print(f"The hidden checks of {exercise} run when your notebook is graded ({error}).")
+        return
+    _echo(captured.getvalue())
+
+
 def run_hidden_check(exercise: str, check: str, namespace: dict) -> None:
     """Run one hidden check against ``namespace``; return quietly if it passes, else raise."""
-    __tracebackhide__ = True  # noqa: F841 - IPython and pytest hide this frame in tracebacks
+    __tracebackhide__ = True  # noqa: F841 - IPython hides this frame in tracebacks
     try:
-        from autograder.nbgrader.checks import run_check_in_process
+        from autograder.nbgrader.checks import HiddenSuiteUnavailable, run_check_in_process
     except ImportError as error:
-        if os.environ.get(GRADING_ENVIRONMENT_VARIABLE) == "1":
-            raise HiddenCheckFailed(f"the hidden checks could not be loaded in this grading environment ({error}); ask your instructor") from None
-        print(f"Hidden check {exercise}::{check} runs when your notebook is graded (it is not installed here).")
+        _unavailable(exercise, check, error)
         return
-    with silenced_output() as captured:
-        passed, message = run_check_in_process(exercise, check, student_namespace(exercise, namespace))
+    try:
+        with silenced_output() as captured:
+            passed, message = run_check_in_process(exercise, check, student_namespace(exercise, namespace))
+    except HiddenSuiteUnavailable as error:
+        _unavailable(exercise, check, error)
+        return
     _echo(captured.getvalue())
     if not passed:
         raise HiddenCheckFailed(message)

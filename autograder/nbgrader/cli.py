@@ -39,9 +39,11 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--assignment", default=DEFAULT_ASSIGNMENT, help=f"assignment name, the folder under source/ (default: {DEFAULT_ASSIGNMENT})")
     init.add_argument("--exercises", type=_exercise_list, default=None, help="comma-separated exercise ids, e.g. ex01,ex04 (default: all)")
     init.add_argument("--course-id", default="rnnlm", help="nbgrader course id (default: rnnlm)")
-    init.add_argument("--timeout", type=int, default=120, help="seconds each cell may run during autograde before it is interrupted and scores 0 (default: 120)")
+    init.add_argument("--timeout", type=int, default=120, help="seconds each answer or check cell may run during autograde before it is interrupted and scores 0 (default: 120)")
+    init.add_argument("--startup-timeout", type=int, default=300, help="seconds allowed to each read-only set-up cell (imports, loading the hidden checks) during autograde (default: 300)")
     init.add_argument("--kernel-name", default="python3", help="Jupyter kernel that runs the notebooks during autograde (default: python3)")
     init.add_argument("--solutions", type=Path, default=None, help="folder of the reference solutions exNN_<topic>.py (default: the repository's solutions/)")
+    init.add_argument("--suites", type=Path, default=None, help="folder of the hidden suites test_exNN_<topic>.py (default: autograder/hidden)")
     init.add_argument("--force", action="store_true", help="overwrite an existing nbgrader_config.py and source notebooks")
 
     export = verbs.add_parser("export-submissions", help="write submitted notebooks as OUT/<student>/exNN_<topic>.py for `autograder grade-all OUT`")
@@ -61,8 +63,10 @@ def _run_init(args: argparse.Namespace) -> int:
         hidden_checks,
         exercises=args.exercises,
         solutions_dir=args.solutions,
+        suites_dir=args.suites,
         course_id=args.course_id,
         timeout=args.timeout,
+        startup_timeout=args.startup_timeout,
         kernel_name=args.kernel_name,
         force=args.force,
     )

@@ -27,10 +27,11 @@ from pathlib import Path
 
 import nbformat
 
+from autograder.nbgrader.bridge import GRADING_ENVIRONMENT_VARIABLE
+from autograder.nbgrader import checks
 from autograder.nbgrader.notebook import HiddenCheck, build_notebook
 
 EXERCISE_FILE = re.compile(r"^(ex\d{2})_[a-z0-9_]+\.py$")
-GRADING_ENVIRONMENT_VARIABLE = "AUTOGRADER_NBGRADER_GRADING"
 
 CONFIG_TEMPLATE = '''\
 """nbgrader configuration of the {course_id!r} course (written by `autograder nbgrader init`).
@@ -48,10 +49,24 @@ c.CourseDirectory.course_id = {course_id!r}
 c.CourseDirectory.db_url = "sqlite:///" + os.path.join(course_root, "gradebook.db")
 
 # Autograde runs every notebook in a fresh kernel of this name. A cell that runs longer than
-# the timeout is interrupted and scores 0; the notebook's other cells still run.
+# its limit is interrupted and scores 0; the notebook's other cells still run. Student code
+# (answer and check cells) gets `timeout` seconds per cell; the read-only cells that import
+# the exercise's libraries and load the hidden checks get the longer start-up allowance, so a
+# slow import on a busy machine is never interrupted (an interrupted import can break the kernel).
 c.Execute.kernel_name = {kernel_name!r}
 c.Execute.timeout = {timeout}
 c.Execute.interrupt_on_timeout = True
+c.Execute.iopub_timeout = 30
+
+
+def cell_timeout(cell, limit={timeout}, start_up={startup_timeout}):
+    """Seconds a cell may run: the start-up allowance for read-only set-up cells, else the limit."""
+    nbgrader = cell.get("metadata", {{}}).get("nbgrader", {{}})
+    is_setup = nbgrader.get("locked") and nbgrader.get("grade_id") and not nbgrader.get("grade")
+    return start_up if is_setup else limit
+
+
+c.Execute.timeout_func = cell_timeout
 
 # What `nbgrader generate_assignment` puts where a solution region was.
 c.ClearSolutions.code_stub = {{"python": "# YOUR CODE HERE\\nraise NotImplementedError()"}}
@@ -59,6 +74,13 @@ c.ClearSolutions.code_stub = {{"python": "# YOUR CODE HERE\\nraise NotImplemente
 # Kernels inherit this: it tells the autograded cells that this is a grading run, so a check
 # whose hidden suite cannot be loaded fails instead of only saying where it will run.
 os.environ[{environment_variable!r}] = "1"
+{locations}'''
+
+LOCATIONS_TEMPLATE = '''
+# Where the autograded cells find the hidden suites and the reference solutions (given to
+# `autograder nbgrader init`; without these lines the installed autograder's own are used).
+os.environ[{suites_variable!r}] = {suites!r}
+os.environ[{solutions_variable!r}] = {solutions!r}
 '''
 
 
@@ -74,11 +96,6 @@ class CourseLayout:
     """The source notebooks, one per exercise."""
     total_points: float
     """Points of all autograded cells together."""
-
-
-def default_solutions_dir() -> Path:
-    """``solutions/`` beside the ``autograder`` package (the repository root)."""
-    return Path(__file__).resolve().parents[2] / "solutions"
 
 
 def find_exercises(solutions_dir: Path, selected: list[str] | None = None) -> list[Path]:
@@ -97,10 +114,30 @@ def find_exercises(solutions_dir: Path, selected: list[str] | None = None) -> li
     return [available[name] for name in dict.fromkeys(selected)]
 
 
-def config_text(course_id: str, timeout: int, kernel_name: str) -> str:
-    """The content of ``nbgrader_config.py``."""
+def config_text(
+    course_id: str,
+    timeout: int,
+    kernel_name: str,
+    suites_dir: Path | None = None,
+    solutions_dir: Path | None = None,
+    startup_timeout: int = 300,
+) -> str:
+    """The content of ``nbgrader_config.py`` (suite and solution folders only when given)."""
+    locations = ""
+    if suites_dir is not None or solutions_dir is not None:
+        locations = LOCATIONS_TEMPLATE.format(
+            suites_variable=checks.SUITES_ENVIRONMENT_VARIABLE,
+            suites=str(Path(suites_dir or checks.suites_dir()).resolve()),
+            solutions_variable=checks.SOLUTIONS_ENVIRONMENT_VARIABLE,
+            solutions=str(Path(solutions_dir or checks.solutions_dir()).resolve()),
+        )
     return CONFIG_TEMPLATE.format(
-        course_id=course_id, timeout=int(timeout), kernel_name=kernel_name, environment_variable=GRADING_ENVIRONMENT_VARIABLE
+        course_id=course_id,
+        timeout=int(timeout),
+        startup_timeout=int(startup_timeout),
+        kernel_name=kernel_name,
+        environment_variable=GRADING_ENVIRONMENT_VARIABLE,
+        locations=locations,
     )
 
 
@@ -121,28 +158,33 @@ def write_atomic(path: Path, text: str) -> None:
 def init_course(
     course_dir: Path,
     assignment: str,
-    checks_of: Callable[[str], list[HiddenCheck]],
+    checks_of: Callable[[str, Path | None], list[HiddenCheck]],
     exercises: list[str] | None = None,
     solutions_dir: Path | None = None,
+    suites_dir: Path | None = None,
     course_id: str = "rnnlm",
     timeout: int = 120,
+    startup_timeout: int = 300,
     kernel_name: str = "python3",
     force: bool = False,
 ) -> CourseLayout:
-    """Write ``nbgrader_config.py`` and ``source/<assignment>/`` notebooks; nothing else."""
+    """Write ``nbgrader_config.py`` and ``source/<assignment>/`` notebooks; nothing else.
+
+    ``checks_of(exercise, suites_dir)`` lists the hidden checks of an exercise (its module
+    name, such as ``ex01_rnn_forward``); ``suites_dir``/``solutions_dir`` default to the
+    grader's own folders and, when given, are recorded in the configuration for the kernels.
+    """
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", assignment):
         raise ValueError(f"assignment name {assignment!r} must be letters, digits, '_', '-' or '.' (nbgrader uses it as a folder name)")
-    if timeout <= 0:
-        raise ValueError(f"timeout must be a positive number of seconds per cell, got {timeout}")
+    for name, value in (("timeout", timeout), ("startup timeout", startup_timeout)):
+        if value <= 0:
+            raise ValueError(f"the {name} must be a positive number of seconds per cell, got {value}")
     root = Path(course_dir).resolve()
-    paths = find_exercises(solutions_dir or default_solutions_dir(), exercises)
+    paths = find_exercises(solutions_dir or checks.solutions_dir(), exercises)
 
     # Build everything in memory first: a failure leaves the course folder untouched.
-    notebooks = {}
-    for path in paths:
-        exercise = EXERCISE_FILE.match(path.name).group(1)
-        notebooks[path.stem] = build_notebook(path, checks_of(exercise))
-    config = config_text(course_id, timeout, kernel_name)
+    notebooks = {path.stem: build_notebook(path, checks_of(path.stem, suites_dir)) for path in paths}
+    config = config_text(course_id, timeout, kernel_name, suites_dir, solutions_dir, startup_timeout)
 
     config_path = root / "nbgrader_config.py"
     source_dir = root / "source" / assignment

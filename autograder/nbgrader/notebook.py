@@ -184,10 +184,20 @@ def _cell_metadata(grade_id: str, *, grade: bool = False, solution: bool = False
 def check_cell_source(check: HiddenCheck, index: int, total: int) -> str:
     """The code of the test cell that runs one hidden check through the bridge."""
     return (
-        f"# Autograded check {index} of {total}: {check.name} ({check.points:g} points). Read-only.\n"
+        f"# Autograded check {index} of {total}: {check.name} ({check.points:g} point{'' if check.points == 1 else 's'}). Read-only.\n"
         f"# It runs the hidden check against the functions defined above when the notebook is graded.\n"
         f"from autograder.nbgrader.bridge import run_hidden_check\n"
         f"run_hidden_check({check.exercise!r}, {check.name!r}, globals())"
+    )
+
+
+def load_cell_source(exercise: str) -> str:
+    """The read-only cell that loads the hidden checks (and their imports) before they run."""
+    return (
+        "# Read-only. Loads the hidden checks before they run, so that importing their libraries\n"
+        "# never counts against a check's time limit.\n"
+        "from autograder.nbgrader.bridge import load_hidden_checks\n"
+        f"load_hidden_checks({exercise!r})"
     )
 
 
@@ -226,14 +236,16 @@ def build_notebook(solution_path: Path, checks: list[HiddenCheck]) -> nbformat.N
     lines = [
         "## Autograded checks",
         "",
-        "Each cell below runs one hidden check against your functions when the notebook is graded "
-        "(here it only says so). A check that fails or runs out of time scores 0; the others are not affected.",
+        "Each cell below runs one hidden check against your functions when the notebook is graded; "
+        "where the hidden checks are not installed (your own Jupyter) it only says so. "
+        "A check that fails or runs out of time scores 0; the others are not affected.",
         "",
         "| check | points |",
         "| --- | --- |",
     ]
     lines += [f"| `{check.name}` | {check.points:g} |" for check in checks]
     cells.append(nbformat.v4.new_markdown_cell("\n".join(lines), metadata=_cell_metadata(unique(f"{exercise}_checks"), locked=True)))
+    cells.append(nbformat.v4.new_code_cell(load_cell_source(checks[0].exercise), metadata=_cell_metadata(unique(f"{exercise}_load_checks"), locked=True)))
     for index, check in enumerate(checks, start=1):
         metadata = _cell_metadata(unique(f"{exercise}_{check.name}"), grade=True, locked=True, points=check.points)
         cells.append(nbformat.v4.new_code_cell(check_cell_source(check, index, len(checks)), metadata=metadata))

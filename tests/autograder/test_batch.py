@@ -1,0 +1,78 @@
+"""grade-all: gradebook, Gradescope files, skipping, identical grades across -j, and kill -9 + resume."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from .conftest import SUBMISSIONS, TOY_SOLUTIONS, TOY_SUITES
+
+pytestmark = [pytest.mark.sandbox, pytest.mark.slow]
+
+STUDENTS = {"alice": None, "bob": "exception", "dave": "syntax_error"}
+
+
+def _class(root: Path) -> Path:
+    folder = root / "submissions"
+    for student, case in STUDENTS.items():
+        target = folder / student
+        target.mkdir(parents=True)
+        shutil.copy(TOY_SOLUTIONS / "ex91_scale.py", target)
+        source = SUBMISSIONS / case / "ex90_affine.py" if case else TOY_SOLUTIONS / "ex90_affine.py"
+        shutil.copy(source, target / "ex90_affine.py")
+    return folder
+
+
+def _command(submissions: Path, out: Path, jobs: int) -> list[str]:
+    return [sys.executable, "-m", "autograder.cli", "grade-all", str(submissions), "--out", str(out), "-j", str(jobs),
+            "--suites", str(TOY_SUITES), "--solutions", str(TOY_SOLUTIONS), "--require-sandbox"]
+
+
+def _grades(out: Path) -> dict:
+    return {student: json.loads((out / "results" / f"{student}.json").read_text()) for student in STUDENTS}
+
+
+def _scores(out: Path) -> dict:
+    return {s: {e: (r["exercises"][e]["score"], [t["output"] for t in r["exercises"][e]["tests"]])
+                for e in r["exercises"]} for s, r in _grades(out).items()}
+
+
+def test_grade_all_kill_resume_and_jobs(sandbox, tmp_path):
+    submissions = _class(tmp_path)
+    reference_out = tmp_path / "reference"
+    subprocess.run(_command(submissions, reference_out, 1), check=True, capture_output=True, timeout=600)
+
+    with open(reference_out / "gradebook.csv") as handle:
+        rows = {row["student"]: row for row in csv.DictReader(handle)}
+    assert rows["alice"]["total"] == "5" and rows["bob"]["ex90_affine"] == "1" and rows["dave"]["ex90_affine"] == "0"
+    assert rows["dave"]["ex91_scale"] == "1"  # one broken exercise spoils nothing else
+    gradescope = json.loads((reference_out / "gradescope" / "bob" / "results.json").read_text())
+    assert gradescope["score"] == 2 and gradescope["max_score"] == 5
+    assert {"name", "score", "max_score", "output", "visibility"} <= set(gradescope["tests"][0])
+    summary = json.loads((reference_out / "summary.json").read_text())
+    assert summary["graded"] == 3 and summary["exercises"]["ex91_scale"]["full_marks"] == 3
+
+    out = tmp_path / "resumed"
+    process = subprocess.Popen(_command(submissions, out, 2), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and len(list((out / "results").glob("*.json"))) < 1:
+        time.sleep(0.05)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    for path in (out / "results").glob("*.json"):  # written atomically: every result on disk is complete
+        assert json.loads(path.read_text())["exercises"]
+    done = len(list((out / "results").glob("*.json")))
+    resumed = subprocess.run(_command(submissions, out, 2), check=True, capture_output=True, text=True, timeout=600)
+    assert f"{done} already graded, {3 - done} to grade" in resumed.stdout
+    assert _scores(out) == _scores(reference_out)  # nothing lost, and -j 2 grades exactly like -j 1
+    again = subprocess.run(_command(submissions, out, 2), check=True, capture_output=True, text=True, timeout=600)
+    assert "3 already graded, 0 to grade" in again.stdout
