@@ -21,6 +21,7 @@ from pathlib import Path
 
 import lightning as L
 import torch
+from lightning.pytorch.utilities import rank_zero_info
 
 from rnnlm.data.corpora import KNOWN_CORPORA, SPLITS
 from rnnlm.data.prepared import PreparedCorpus, prepare_corpus
@@ -116,8 +117,10 @@ class LanguageModelDataModule(L.LightningDataModule):
 
     def _loader(self, split: str, batch_size: int, variable_bptt: bool) -> TBPTTLoader:
         rank, world_size = self._rank_and_world_size()
-        return TBPTTLoader(self.split_ids(split), batch_size, self.bptt, rank=rank, world_size=world_size,
-                           variable_bptt=variable_bptt, seed=self.seed, split=split)
+        loader = TBPTTLoader(self.split_ids(split), batch_size, self.bptt, rank=rank, world_size=world_size,
+                             variable_bptt=variable_bptt, seed=self.seed, split=split)
+        rank_zero_info(loader.layout_summary())
+        return loader
 
     def train_dataloader(self) -> TBPTTLoader:
         """This rank's ``batch_size`` training streams, window by window."""

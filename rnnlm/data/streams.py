@@ -30,15 +30,12 @@ never injects a ``DistributedSampler`` (which would shuffle and interleave the w
 
 from __future__ import annotations
 
-import logging
 import math
 import warnings
 from typing import Any, NamedTuple
 
 import numpy as np
 import torch
-
-log = logging.getLogger(__name__)
 
 HALF_PROBABILITY = 0.05  # AWD-LSTM: a window of bptt / 2 with probability 0.05
 JITTER_STD = 5.0  # AWD-LSTM: normal jitter of the window length, in tokens
@@ -131,11 +128,13 @@ class TBPTTLoader:
         self.window_index = 0  # windows of this epoch already yielded
         self._resume_pending = False
         self._schedule: tuple[int, list[tuple[int, int]]] | None = None
-        if rank == 0:
-            log.info(
-                "%s: %s tokens -> %d streams x %s tokens (%d per rank); %d tokens dropped at the end",
-                split, f"{num_tokens:,}", num_streams, f"{stream_length:,}", batch_size, self.dropped_tokens,
-            )
+
+    def layout_summary(self) -> str:
+        """One line for the logs: streams, their length, and how many tokens were dropped."""
+        num_tokens = self.num_streams * self.stream_length + self.dropped_tokens
+        return (f"{self.split}: {num_tokens:,} tokens -> {self.num_streams} streams x {self.stream_length:,} tokens "
+                f"({self.batch_size} per rank, {len(self):,} windows, {'variable ' if self.variable_bptt else ''}"
+                f"bptt {self.bptt}); {self.dropped_tokens} tokens dropped at the end")
 
     @property
     def sampler(self) -> TBPTTLoader:

@@ -51,6 +51,12 @@ def test_docstring_picture():
     assert rank1[-1].targets.tolist() == [[17], [23]]
 
 
+def test_layout_summary_reports_dropped_tokens():
+    loader = TBPTTLoader(torch.arange(1003), batch_size=2, bptt=10, rank=1, world_size=2, split="valid")
+    assert loader.layout_summary() == ("valid: 1,003 tokens -> 4 streams x 250 tokens (2 per rank, 25 windows, "
+                                       "bptt 10); 3 tokens dropped at the end")
+
+
 def test_fixed_windows_cover_exactly():
     assert fixed_windows(10, 4) == [(0, 4), (4, 4), (8, 2)]
     assert fixed_windows(8, 4) == [(0, 4), (4, 4)]
