@@ -280,6 +280,7 @@ def _ex08() -> list[Probe]:
         ("batchify exact", lambda m: m.batchify(ids[:36].clone(), 6)),
         ("rank_streams r=1", lambda m: m.rank_streams(ids.clone(), 3, 1, 2)),
         ("rank_streams r=0", lambda m: m.rank_streams(ids.clone(), 2, 0, 3)),
+        ("rank_streams uneven", lambda m: m.rank_streams(ids.clone(), 4, 1, 2)),
         ("window_schedule 6 2", lambda m: m.window_schedule(6, 2)),
         ("window_schedule 11 5", lambda m: m.window_schedule(11, 5)),
         ("window_schedule 10 3", lambda m: m.window_schedule(10, 3)),

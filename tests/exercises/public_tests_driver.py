@@ -1,7 +1,7 @@
 """Run the public tests against several exercise folders in ONE interpreter (torch and pytest load once).
 
 Usage: ``python public_tests_driver.py REPORT.json FOLDER [FOLDER ...]``. For each folder it sets
-``RNNLM_EXERCISES_DIR``, forgets every module imported from the previous folder or from
+``RNNLM_EXERCISES_DIR``, forgets every module imported from the earlier folders or from
 ``assignments/tests`` (so the conftest and the exercises are imported afresh), runs
 ``pytest assignments/tests`` and records ``{folder: {"exit_code", "outcomes": [[nodeid, outcome,
 message]], "collection_errors": [...]}}`` in REPORT.json.
@@ -49,9 +49,11 @@ def forget_modules(*folders: Path) -> None:
 
 def main(report: str, *folders: str) -> int:
     results = {}
+    seen = [PUBLIC_TESTS, ROOT / "assignments", ROOT / "solutions"]
     for folder in folders:
         folder_path = Path(folder).resolve()
-        forget_modules(PUBLIC_TESTS, folder_path, ROOT / "assignments", ROOT / "solutions")
+        seen.append(folder_path)
+        forget_modules(*seen)  # the exercises and the conftest of every earlier run
         os.environ["RNNLM_EXERCISES_DIR"] = str(folder_path)
         recorder = Recorder()
         exit_code = pytest.main([str(PUBLIC_TESTS), "-q", "--tb=line", "-p", "no:cacheprovider", "-p", "no:hypothesispytest", "-p", "no:anyio"], plugins=[recorder])

@@ -1,4 +1,4 @@
-"""The public tests: every reference solution passes them, every fresh stub fails them with NotImplementedError."""
+"""The public tests: the reference solutions and the correct alternatives pass them, fresh stubs fail them with NotImplementedError."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from autograder import stubgen
-from exercise_probes import EXERCISES, ROOT, SOLUTIONS
+from exercise_probes import ALTERNATIVE, EXERCISES, ROOT, SOLUTIONS
 
 DRIVER = Path(__file__).resolve().parent / "public_tests_driver.py"
 
@@ -23,11 +23,11 @@ def public_results(tmp_path_factory) -> dict[str, dict]:
     stubs = folder / "stubs"
     stubgen.write_stubs(SOLUTIONS, stubs)
     report = folder / "report.json"
-    result = subprocess.run([sys.executable, str(DRIVER), str(report), str(SOLUTIONS), str(stubs)],
+    result = subprocess.run([sys.executable, str(DRIVER), str(report), str(SOLUTIONS), str(stubs), str(ALTERNATIVE)],
                             cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     results = json.loads(report.read_text())
-    return {"solutions": results[str(SOLUTIONS)], "stubs": results[str(stubs)]}
+    return {"solutions": results[str(SOLUTIONS)], "stubs": results[str(stubs)], "alternative": results[str(ALTERNATIVE)]}
 
 
 def by_exercise(outcomes: list[list[str]]) -> dict[str, list[tuple[str, str, str]]]:
@@ -39,8 +39,9 @@ def by_exercise(outcomes: list[list[str]]) -> dict[str, list[tuple[str, str, str
 
 
 @pytest.mark.slow
-def test_reference_solutions_pass_every_public_test(public_results):
-    run = public_results["solutions"]
+@pytest.mark.parametrize("folder", ["solutions", "alternative"])
+def test_correct_implementations_pass_every_public_test(public_results, folder):
+    run = public_results[folder]
     assert run["collection_errors"] == []
     failed = [outcome for outcome in run["outcomes"] if outcome[1] != "passed"]
     assert run["exit_code"] == 0 and not failed, failed
