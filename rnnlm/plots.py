@@ -174,7 +174,10 @@ def plot_longrange(trials: Sequence[dict[str, Any]], stem: str | Path, threshold
     axes.set_ylim(0, 1.05)
     axes.set_xlabel("gap d (distractor tokens between key and query)")
     axes.set_ylabel("recall accuracy")
-    axes.set_title("How far back each architecture learns")
+    budget = ""
+    if settings and "budget" in settings:
+        budget = f"\n(each gap: a fresh model, at most {settings['budget']} steps x {settings.get('batch_size', '?')} sequences)"
+    axes.set_title("How far back each architecture learns" + budget, fontsize=10)
     axes.grid(True, alpha=0.3)
     axes.legend(fontsize=8)
     stem = Path(stem)
