@@ -28,7 +28,7 @@ across ranks, perplexity = exp(sum / count), bits per character = loss / ln 2.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any, Literal, Optional
+from typing import Any, Literal, Optional
 
 import torch
 import torch.nn.functional as F
@@ -37,11 +37,9 @@ from torch import Tensor, nn
 from torchmetrics import SumMetric
 
 from rnnlm.cells import make_recurrent_layer
+from rnnlm.data.vocab import Vocabulary
 from rnnlm.models import state as hidden_state
 from rnnlm.models.state import Hidden
-
-if TYPE_CHECKING:
-    from rnnlm.data.vocab import Vocabulary
 
 BACKENDS = ("fused", "scratch")
 OPTIMIZERS = ("sgd", "adam", "adamw")
@@ -87,7 +85,7 @@ class RecurrentLanguageModel(LightningModule):
         lr_decay: float = 0.5,
         lr_decay_start: int = 4,
         adaptive_softmax_cutoffs: Optional[list[int]] = None,
-        vocab: Optional["Vocabulary"] = None,
+        vocab: Optional[Vocabulary] = None,
     ) -> None:
         """
         Args:
@@ -340,8 +338,6 @@ class RecurrentLanguageModel(LightningModule):
         saved = checkpoint.get("rnnlm", {})
         check_architecture(self, saved.get("architecture"), checkpoint.get("hyper_parameters", {}))
         if "vocabulary" in checkpoint:
-            from rnnlm.data.vocab import Vocabulary
-
             loaded = Vocabulary.from_dict(checkpoint["vocabulary"])
             if self.vocab is not None and self.vocab.fingerprint != loaded.fingerprint:
                 raise ValueError(f"checkpoint vocabulary ({_describe(loaded)}) differs from this run's "
@@ -381,11 +377,11 @@ def _check_cutoffs(cutoffs: list[int], vocab_size: int, tie_weights: bool) -> No
                          f"vocab_size - 1 = {vocab_size - 1}, got {list(cutoffs)} (e.g. [2000, 10000])")
 
 
-def _describe(vocab: "Vocabulary") -> str:
+def _describe(vocab: Vocabulary) -> str:
     return f"{getattr(vocab, 'corpus', '?')}, {vocab.level} level, {len(vocab)} tokens, fingerprint {vocab.fingerprint[:12]}"
 
 
-def check_vocabulary(vocab: "Vocabulary", vocab_size: int, what: str) -> None:
+def check_vocabulary(vocab: Vocabulary, vocab_size: int, what: str) -> None:
     if len(vocab) != vocab_size:
         raise ValueError(f"{what} has {len(vocab)} tokens but the model was built for vocab_size={vocab_size}")
 

@@ -54,3 +54,12 @@ def quiet_trainer(**overrides) -> Trainer:
                    enable_progress_bar=False, enable_model_summary=False, num_sanity_val_steps=0)
     options.update(overrides)
     return Trainer(**options)
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    """Tiny models run fastest on one thread; on a busy 2-core machine two threads spin ~50x slower."""
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(previous)

@@ -1,0 +1,1 @@
+"""Training: the LightningCLI behind ``rnnlm fit|validate|test|predict`` and its callbacks."""

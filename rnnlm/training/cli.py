@@ -1,0 +1,121 @@
+"""``rnnlm fit | validate | test | predict``: Lightning's CLI for the recurrent language models.
+
+Every argument of the model (``--model LSTMLM|GRULM|RNNLM`` and ``--model.*``), of
+``LanguageModelDataModule`` (``--data.*``) and of the Trainer (``--trainer.*``) is a flag or a
+YAML key (``-c configs/zaremba_small.yaml``; ``--print_config`` prints one). The DataModule's
+vocabulary size is linked into the model. Defaults chosen for a first run on a laptop CPU:
+
+- an LSTM of 2 x 200 on the complete works of Shakespeare (word level), a few minutes:
+  ``max_epochs=2`` over ``limit_train_batches=200`` windows of 20 x 35 tokens, validation on
+  the whole validation split; the validation perplexity is printed at the end;
+- logging to Weights & Biases *offline* under ``runs/`` (no account, no network, no prompt;
+  ``--trainer.logger.offline false`` goes online, ``--trainer.logger CSVLogger`` writes CSV);
+- checkpoints of the best ``val/loss`` and the last step (``--checkpoint.*`` configures them;
+  ``--checkpoint.every_n_train_steps N`` adds mid-epoch ones for an exact resume with
+  ``--ckpt_path``), gradient clipping, a learning-rate monitor and tokens per second.
+
+Reference: Lightning's ``LightningCLI`` (jsonargparse), https://lightning.ai/docs/pytorch/stable/cli/
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from typing import Any, Optional
+
+from lightning.pytorch import Trainer
+from lightning.pytorch.callbacks import LearningRateMonitor, ModelCheckpoint
+from lightning.pytorch.cli import LightningArgumentParser, LightningCLI
+from lightning.pytorch.loggers import WandbLogger
+from lightning.pytorch.utilities import rank_zero_only
+
+from rnnlm.data.datamodule import LanguageModelDataModule
+from rnnlm.models.language_model import LSTMLM, RecurrentLanguageModel
+from rnnlm.training.callbacks import TokensPerSecond
+
+RUNS_DIR = "runs"
+DEFAULT_SEED = 1234
+
+TRAINER_DEFAULTS: dict[str, Any] = {
+    "max_epochs": 2,
+    "limit_train_batches": 200,
+    "gradient_clip_val": 0.25,
+    "log_every_n_steps": 20,
+    "use_distributed_sampler": False,  # TBPTTLoader shards the streams itself; never shuffle them
+}
+
+
+class LanguageModelCLI(LightningCLI):
+    """LightningCLI with the vocabulary linked, offline wandb logging and a perplexity report."""
+
+    def add_arguments_to_parser(self, parser: LightningArgumentParser) -> None:
+        parser.link_arguments("data.vocab_size", "model.init_args.vocab_size", apply_on="instantiate")
+        parser.link_arguments("data.vocab", "model.init_args.vocab", apply_on="instantiate")
+        parser.add_lightning_class_args(ModelCheckpoint, "checkpoint")
+        parser.set_defaults({
+            "model": {"class_path": "rnnlm.models.language_model.LSTMLM"},
+            "trainer.logger": {
+                "class_path": "lightning.pytorch.loggers.WandbLogger",
+                "init_args": {"offline": True, "save_dir": RUNS_DIR, "project": "rnnlm"},
+            },
+            "checkpoint.monitor": "val/loss",
+            "checkpoint.mode": "min",
+            "checkpoint.save_last": True,
+            "checkpoint.filename": "epoch{epoch}-step{step}",
+            "checkpoint.auto_insert_metric_name": False,
+        })
+        parser.set_defaults({f"trainer.{key}": value for key, value in TRAINER_DEFAULTS.items()})
+
+    def instantiate_trainer(self, **kwargs: Any) -> Trainer:
+        trainer = super().instantiate_trainer(**kwargs)
+        if trainer.loggers:  # LearningRateMonitor refuses to run without a logger
+            trainer.callbacks.append(LearningRateMonitor(logging_interval="epoch"))
+        return trainer
+
+    def after_fit(self) -> None:
+        report(self.trainer, "val", "validation")
+        best = getattr(self.trainer.checkpoint_callback, "best_model_path", "")
+        if best:
+            rank_zero_only(print)(f"best checkpoint: {best}")
+
+    def after_validate(self) -> None:
+        report(self.trainer, "val", "validation")
+
+    def after_test(self) -> None:
+        report(self.trainer, "test", "test")
+
+
+@rank_zero_only
+def report(trainer: Trainer, stage: str, words: str) -> None:
+    """Print ``<words> perplexity P (<stage>/loss L)`` (and bits per character) from the last evaluation."""
+    metrics = trainer.callback_metrics
+    if f"{stage}/loss" not in metrics:
+        return
+    loss = float(metrics[f"{stage}/loss"])
+    line = f"{words} perplexity {math.exp(loss):.1f} ({stage}/loss {loss:.3f}"
+    if f"{stage}/bpc" in metrics:
+        line += f", {stage}/bpc {float(metrics[f'{stage}/bpc']):.3f}"
+    print(line + ")", flush=True)
+
+
+def lightning_main(argv: Optional[list[str]] = None, run: bool = True) -> LanguageModelCLI:
+    """Run ``rnnlm fit|validate|test|predict ...`` (``argv`` without the program name).
+
+    With ``run=False`` there is no subcommand: the classes are built from ``argv`` and the CLI
+    is returned (its ``parser`` can then parse and check more configurations).
+    """
+    return LanguageModelCLI(
+        RecurrentLanguageModel,
+        LanguageModelDataModule,
+        subclass_mode_model=True,
+        trainer_defaults={"callbacks": [TokensPerSecond()]},
+        seed_everything_default=DEFAULT_SEED,
+        save_config_kwargs={"overwrite": True},
+        auto_configure_optimizers=False,
+        run=run,
+        # Lightning warns when both `args` and sys.argv are given: pass only what differs.
+        args=None if argv is None or list(argv) == sys.argv[1:] else argv,
+    )
+
+
+__all__ = ["LanguageModelCLI", "lightning_main", "report", "LSTMLM", "WandbLogger"]

@@ -1,0 +1,76 @@
+"""``rnnlm fit|validate|test`` through the LightningCLI: defaults, CSV logger, print_config round trip."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+import yaml
+
+from rnnlm.cli import main
+from rnnlm.models import GRULM, LSTMLM
+from rnnlm.training.cli import lightning_main
+
+from .conftest import TINY_DATA, TINY_MODEL
+
+
+def fit_args(corpus, tmp_path, *extra: str) -> list[str]:
+    return ["fit", "--data.corpus", str(corpus), *TINY_DATA, *TINY_MODEL,
+            "--trainer.max_epochs", "1", "--trainer.limit_train_batches", "6", "--trainer.log_every_n_steps", "2",
+            "--trainer.enable_progress_bar", "false", "--trainer.enable_model_summary", "false",
+            "--trainer.default_root_dir", str(tmp_path), "--checkpoint.dirpath", str(tmp_path / "checkpoints"),
+            *extra]
+
+
+def test_fit_with_csv_logger_reports_validation_perplexity(tiny_corpus, tmp_path, capsys):
+    cli = lightning_main(fit_args(tiny_corpus, tmp_path, "--trainer.logger", "CSVLogger",
+                                  "--trainer.logger.save_dir", str(tmp_path / "csv")))
+    assert isinstance(cli.model, LSTMLM)  # the default architecture
+    assert cli.model.hparams.vocab_size == cli.datamodule.vocab_size  # linked from the DataModule
+    assert cli.model.vocab == cli.datamodule.vocab
+    out = capsys.readouterr().out
+    loss = float(cli.trainer.callback_metrics["val/loss"])
+    assert f"validation perplexity {2.718281828459045 ** loss:.1f} (val/loss {loss:.3f})" in out
+    rows = list(csv.DictReader(open(next((tmp_path / "csv").rglob("metrics.csv")))))
+    logged = {key for row in rows for key, value in row.items() if value}
+    assert {"train/loss_step", "val/loss", "val/ppl", "train/tokens_per_sec", "lr-SGD"} <= logged
+    assert (tmp_path / "checkpoints" / "last.ckpt").is_file()
+
+
+def test_model_is_chosen_by_name_and_print_config_round_trips(tiny_corpus, tmp_path, capsys):
+    args = fit_args(tiny_corpus, tmp_path, "--model", "GRULM", "--model.dropout", "0.3", "--trainer.logger", "false")
+    with pytest.raises(SystemExit):
+        lightning_main(args + ["--print_config"])
+    printed = capsys.readouterr().out
+    config = yaml.safe_load(printed)
+    assert config["model"]["class_path"].endswith("GRULM") and config["model"]["init_args"]["dropout"] == 0.3
+    assert "vocab_size" not in config["model"]["init_args"]  # linked, not a user setting
+    (tmp_path / "config.yaml").write_text(printed)
+    with pytest.raises(SystemExit):
+        lightning_main(["fit", "-c", str(tmp_path / "config.yaml"), "--print_config"])
+    assert yaml.safe_load(capsys.readouterr().out) == config
+    cli = lightning_main(["fit", "-c", str(tmp_path / "config.yaml")])
+    assert isinstance(cli.model, GRULM) and cli.model.hparams.dropout == 0.3
+
+
+def test_a_checkpoint_alone_evaluates_and_a_foreign_vocabulary_is_refused(tiny_corpus, tmp_path, capsys):
+    lightning_main(fit_args(tiny_corpus, tmp_path, "--model", "GRULM", "--trainer.logger", "false"))
+    checkpoint = tmp_path / "checkpoints" / "last.ckpt"
+    capsys.readouterr()
+    # no model arguments: LightningCLI rebuilds the model from the checkpoint's hyperparameters
+    common = ["--data.corpus", str(tiny_corpus), *TINY_DATA, "--trainer.logger", "false",
+              "--trainer.enable_progress_bar", "false", "--trainer.default_root_dir", str(tmp_path / "eval"),
+              "--ckpt_path", str(checkpoint)]
+    assert main(["test", *common]) == 0
+    assert "test perplexity" in capsys.readouterr().out
+    cli = lightning_main(["validate", *common])
+    assert isinstance(cli.model, GRULM) and "val/ppl" in cli.trainer.callback_metrics
+    with pytest.raises(ValueError, match=r"vocab_size \d+ != 12"):
+        lightning_main(["validate", *common, "--data.max_size", "12"])
+
+
+def test_bad_options_are_refused_with_the_valid_ones(tiny_corpus, tmp_path):
+    with pytest.raises(ValueError, match="dropout must be in"):
+        lightning_main(fit_args(tiny_corpus, tmp_path, "--model.dropout", "1.5", "--trainer.logger", "false"))
+    with pytest.raises(SystemExit):  # jsonargparse lists the valid choices
+        lightning_main(fit_args(tiny_corpus, tmp_path, "--model.backend", "cuda", "--trainer.logger", "false"))
