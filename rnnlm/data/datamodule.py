@@ -41,7 +41,7 @@ class LanguageModelDataModule(L.LightningDataModule):
         bptt: window length of truncated backpropagation through time (tokens).
         variable_bptt: AWD-LSTM window lengths (mostly ``bptt``, sometimes ``bptt/2``, jittered).
         lower: lower-case the text before tokenizing.
-        min_freq: words seen fewer times in train become ``<unk>``.
+        min_freq: tokens seen fewer times in train become ``<unk>``.
         max_size: largest vocabulary, special tokens included (None: no limit).
         data_dir: folder of downloaded corpus files (default: ``<cache>/downloads``).
         seed: seed of the variable-BPTT schedule (identical on every rank).
