@@ -79,8 +79,11 @@ def load_submission(paths: list[Path] | Path, name: str | None = None) -> Submis
 
 
 def _default_name(paths: list[Path]) -> str:
+    """A folder's name, a zip's stem, or the folder holding the .py files given."""
     first = paths[0]
-    return first.stem if first.suffix == ".zip" else (first.name if len(paths) == 1 else first.parent.name)
+    if first.suffix == ".zip":
+        return first.stem
+    return first.resolve().parent.name if first.suffix == ".py" else first.resolve().name
 
 
 def _read_regular(path: Path) -> bytes:

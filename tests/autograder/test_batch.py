@@ -23,9 +23,11 @@ STUDENTS = {"alice": None, "bob": "exception", "dave": "syntax_error"}
 
 def _class(root: Path) -> Path:
     folder = root / "submissions"
+    folder.mkdir()
+    (folder / "mallory.zip").write_bytes(b"this is not a zip archive")  # the grader refuses it; the batch goes on
     for student, case in STUDENTS.items():
         target = folder / student
-        target.mkdir(parents=True)
+        target.mkdir()
         shutil.copy(TOY_SOLUTIONS / "ex91_scale.py", target)
         source = SUBMISSIONS / case / "ex90_affine.py" if case else TOY_SOLUTIONS / "ex90_affine.py"
         shutil.copy(source, target / "ex90_affine.py")
@@ -49,7 +51,10 @@ def _scores(out: Path) -> dict:
 def test_grade_all_kill_resume_and_jobs(sandbox, tmp_path):
     submissions = _class(tmp_path)
     reference_out = tmp_path / "reference"
-    subprocess.run(_command(submissions, reference_out, 1), check=True, capture_output=True, timeout=600)
+    first = subprocess.run(_command(submissions, reference_out, 1), capture_output=True, text=True, timeout=600)
+    assert first.returncode == 1 and "mallory: failed" in first.stdout  # reported, and the others are graded
+    error = json.loads((reference_out / "errors" / "mallory.json").read_text())["error"]
+    assert "not a readable zip archive" in error
 
     with open(reference_out / "gradebook.csv") as handle:
         rows = {row["student"]: row for row in csv.DictReader(handle)}
@@ -59,7 +64,9 @@ def test_grade_all_kill_resume_and_jobs(sandbox, tmp_path):
     assert gradescope["score"] == 2 and gradescope["max_score"] == 5
     assert {"name", "score", "max_score", "output", "visibility"} <= set(gradescope["tests"][0])
     summary = json.loads((reference_out / "summary.json").read_text())
-    assert summary["graded"] == 3 and summary["exercises"]["ex91_scale"]["full_marks"] == 3
+    assert summary["graded"] == 3 and summary["failed"] == ["mallory"]
+    assert summary["exercises"]["ex91_scale"]["full_marks"] == 3
+    assert rows["mallory"]["total"] == "0"
 
     out = tmp_path / "resumed"
     process = subprocess.Popen(_command(submissions, out, 2), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -71,8 +78,8 @@ def test_grade_all_kill_resume_and_jobs(sandbox, tmp_path):
     for path in (out / "results").glob("*.json"):  # written atomically: every result on disk is complete
         assert json.loads(path.read_text())["exercises"]
     done = len(list((out / "results").glob("*.json")))
-    resumed = subprocess.run(_command(submissions, out, 2), check=True, capture_output=True, text=True, timeout=600)
-    assert f"{done} already graded, {3 - done} to grade" in resumed.stdout
+    resumed = subprocess.run(_command(submissions, out, 2), capture_output=True, text=True, timeout=600)
+    assert f"{done} already graded, {4 - done} to grade" in resumed.stdout  # mallory is retried
     assert _scores(out) == _scores(reference_out)  # nothing lost, and -j 2 grades exactly like -j 1
-    again = subprocess.run(_command(submissions, out, 2), check=True, capture_output=True, text=True, timeout=600)
-    assert "3 already graded, 0 to grade" in again.stdout
+    again = subprocess.run(_command(submissions, out, 2), capture_output=True, text=True, timeout=600)
+    assert "3 already graded, 1 to grade" in again.stdout

@@ -1,0 +1,131 @@
+"""Grading benchmark: one complete submission in the sandbox, then a generated class with grade-all.
+
+    python benchmarks/grading.py                      # 1 submission x 3 runs, a class of 50 with -j 2
+    python benchmarks/grading.py --students 10 --runs 1
+
+The class mixes the reference solutions, tests/exercises/alternative implementations, wrong
+implementations (tests/exercises/wrong) and untouched stubs (assignments/), one exercise file each,
+chosen deterministically per student. Writes benchmarks/results/grading.md (machine described).
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from autograder.runner import grade_submission, load_suites  # noqa: E402
+from autograder.sandbox import Sandbox  # noqa: E402
+from autograder.submission import load_submission  # noqa: E402
+
+
+def _cpu_model() -> str:
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown"
+
+
+def _make_class(folder: Path, students: int) -> dict[str, int]:
+    """Generated submissions; returns how many files of each kind were used."""
+    exercises = sorted(p.stem for p in (ROOT / "solutions").glob("ex*.py"))
+    kinds = {"solution": 0, "alternative": 0, "wrong": 0, "stub": 0}
+    rng = random.Random(0)
+    for index in range(students):
+        target = folder / f"student{index:03d}"
+        target.mkdir(parents=True)
+        for exercise in exercises:
+            options = [("solution", ROOT / "solutions" / f"{exercise}.py"),
+                       ("stub", ROOT / "assignments" / f"{exercise}.py")]
+            alternative = ROOT / "tests" / "exercises" / "alternative" / f"{exercise}.py"
+            if alternative.is_file():
+                options.append(("alternative", alternative))
+            options += [("wrong", p) for p in sorted((ROOT / "tests" / "exercises" / "wrong" / exercise).glob("*.py"))]
+            kind, source = rng.choice(options)
+            kinds[kind] += 1
+            shutil.copy(source, target / f"{exercise}.py")
+    return kinds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=3, help="timed gradings of the complete submission")
+    parser.add_argument("--students", type=int, default=50, help="size of the generated class")
+    parser.add_argument("--jobs", type=int, default=2, help="grade-all -j")
+    parser.add_argument("--output", type=Path, default=ROOT / "benchmarks" / "results" / "grading.md")
+    args = parser.parse_args()
+    suites = load_suites()
+    sandbox = Sandbox(use_bwrap=True)
+
+    with tempfile.TemporaryDirectory() as temporary:
+        folder = Path(temporary) / "reference"
+        folder.mkdir()
+        for source in (ROOT / "solutions").glob("ex*.py"):
+            shutil.copy(source, folder / source.name)
+        walls, per_exercise, score = [], {}, None
+        for _ in range(args.runs):
+            submission = load_submission(folder, "reference")
+            started = time.perf_counter()
+            result = grade_submission(submission, suites, sandbox=sandbox, jobs=2)
+            walls.append(time.perf_counter() - started)
+            submission.cleanup()
+            score = f"{result['score']:g}/{result['max_score']:g}"
+            for name, exercise in result["exercises"].items():
+                per_exercise.setdefault(name, []).append(exercise["seconds"])
+
+        class_dir = Path(temporary) / "class"
+        kinds = _make_class(class_dir, args.students)
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "autograder.cli", "grade-all", str(class_dir), "--out",
+                        str(Path(temporary) / "grades"), "-j", str(args.jobs), "--require-sandbox"], check=True,
+                       cwd=ROOT, stdout=subprocess.DEVNULL)
+        class_wall = time.perf_counter() - started
+        gradebook = (Path(temporary) / "grades" / "gradebook.csv").read_text().splitlines()
+
+    with open("/proc/loadavg") as handle:
+        load = handle.read().split()[:3]
+    lines = [
+        "# Grading benchmark",
+        "",
+        f"Machine: {_cpu_model()}, `nproc` = {subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()}, "
+        f"torch {torch.__version__}, Python {platform.python_version()}, {sandbox.description}; "
+        f"load average at the end: {' '.join(load)} (the machine was shared with other jobs).",
+        "",
+        "Command: `python benchmarks/grading.py " + " ".join(sys.argv[1:]) + "`",
+        "",
+        "## One complete ten-exercise submission (the reference solutions), `-j 2` exercises in parallel",
+        "",
+        f"Score {score}; wall time over {args.runs} run(s): median **{statistics.median(walls):.1f} s** "
+        f"(min {min(walls):.1f} s, max {max(walls):.1f} s). Goal: under 20 s on 2 cores.",
+        "",
+        "| exercise | median seconds (worker start + all checks) |",
+        "| --- | --- |",
+        *[f"| {name} | {statistics.median(times):.2f} |" for name, times in sorted(per_exercise.items())],
+        "",
+        f"## A generated class of {args.students} submissions, `grade-all -j {args.jobs}`",
+        "",
+        f"Exercise files used: {kinds}. Wall time **{class_wall:.0f} s** "
+        f"({class_wall / args.students:.1f} s per student). Goal: 50 submissions under 10 minutes.",
+        "",
+        f"Gradebook rows: {len(gradebook) - 1}.",
+        "",
+    ]
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text("\n".join(lines))
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
