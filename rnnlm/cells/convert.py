@@ -63,7 +63,9 @@ def from_torch(module: nn.Module) -> RecurrentLayer | RecurrentCell:
 def to_torch(module: RecurrentLayer | RecurrentCell) -> nn.Module:
     """The ``torch.nn`` module (same configuration, same weights) of a scratch layer or cell."""
     if not isinstance(module, (RecurrentLayer, RecurrentCell)):
-        raise TypeError(f"to_torch expects a scratch layer or cell of rnnlm.cells, received {type(module).__name__}")
+        raise TypeError(
+            f"to_torch expects a scratch layer or cell of rnnlm.cells, received {type(module).__name__}"
+        )
     if module.mode == "gru" and module.variant == "textbook":
         raise ValueError(
             "torch.nn has no GRU with the reset gate applied before the matmul (eq. 5.11,"
@@ -128,7 +130,9 @@ def make_recurrent_layer(
             "variant='textbook' (eq. 5.11) exists only with backend='scratch'; torch.nn.GRU"
             " implements variant='pytorch'"
         )
-    options: dict = dict(num_layers=num_layers, bias=bias, batch_first=True, dropout=dropout, bidirectional=bidirectional)
+    options: dict = dict(
+        num_layers=num_layers, bias=bias, batch_first=True, dropout=dropout, bidirectional=bidirectional
+    )
     if mode == "rnn":
         options["nonlinearity"] = nonlinearity
     if backend == "fused":

@@ -78,28 +78,31 @@ def gru_pytorch_step(
     return (torch.lerp(candidate, h, update_gate),)  # [B, H]: (1 - z) n + z h
 
 
-def gru_textbook_step(x_projected: Tensor, state: State, weight_hh_t: Tensor) -> State:
+def gru_textbook_step(x_projected: Tensor, state: State, gates_weight_t: Tensor, candidate_weight_t: Tensor) -> State:
     """GRU as the chapter writes it, eqs. 5.9-5.11; ``x_projected`` holds ``W_i* x_t + b_ih + b_hh``.
 
     eq. 5.11: ``h_t = (1 - z_t) h_{t-1} + z_t tanh(W_h [r_t * h_{t-1}, x_t] + b_h)``: the reset
     gate multiplies ``h_{t-1}`` BEFORE the matmul, so the candidate needs a second matmul that
     waits for ``r_t`` (r and z still share one). Note also that here ``z_t`` weights the
     candidate, where torch's ``z`` weights the old state (``z_torch = 1 - z_textbook``).
+    ``gates_weight_t`` is ``[W_hr; W_hz]^T`` (``[H, 2H]``), ``candidate_weight_t`` is ``W_hn^T``.
     """
     (h,) = state  # [B, H]
     hidden_size = h.shape[1]
     two = 2 * hidden_size
     reset_update = torch.sigmoid(
-        torch.addmm(x_projected[:, :two], h, weight_hh_t[:, :two])
+        torch.addmm(x_projected[:, :two], h, gates_weight_t)
     )  # [B, 2H]: r and z in one matmul
     reset_gate, update_gate = reset_update.chunk(2, dim=1)  # eq. 5.10, eq. 5.9
     candidate = torch.tanh(
-        torch.addmm(x_projected[:, two:], reset_gate * h, weight_hh_t[:, two:])
+        torch.addmm(x_projected[:, two:], reset_gate * h, candidate_weight_t)
     )  # [B, H] eq. 5.11: W_h [r * h, x] + b_h
     return (torch.lerp(h, candidate, update_gate),)  # [B, H] eq. 5.11: (1 - z) h + z n
 
 
-def unroll(step: Step, x_projected: Tensor, state: State, reverse: bool = False) -> tuple[list[Tensor], State]:
+def unroll(
+    step: Step, x_projected: Tensor, state: State, reverse: bool = False
+) -> tuple[list[Tensor], State]:
     """Run ``step`` over a window: ``x_projected`` is ``[B, T, G*H]``; returns the per-step
     hidden states ``h_t`` in time order (each ``[B, H]``, a node of the autograd graph) and the
     final state (the state after the last step processed: ``t = 0`` when ``reverse``)."""
@@ -138,7 +141,8 @@ def make_step(
     if mode == "lstm":
         return lambda x_projected, state: lstm_step(x_projected, state, weight_hh_t)
     if variant == "textbook":
-        return lambda x_projected, state: gru_textbook_step(x_projected, state, weight_hh_t)
+        gates_weight_t, candidate_weight_t = weight_hh_t.split([2 * weight_hh.shape[1], weight_hh.shape[1]], dim=1)
+        return lambda x_projected, state: gru_textbook_step(x_projected, state, gates_weight_t, candidate_weight_t)
     return lambda x_projected, state: gru_pytorch_step(x_projected, state, weight_hh_t, bias_hh)
 
 

@@ -72,7 +72,7 @@ class RecurrentLayer(nn.Module):
             warnings.warn(
                 f"dropout={self.dropout} acts only between stacked layers, so it has no effect"
                 " with num_layers=1",
-                stacklevel=2,
+                stacklevel=3,
             )
         factory = {"device": device, "dtype": dtype}
         gates = functional.GATE_COUNTS[self.mode] * self.hidden_size
@@ -118,7 +118,9 @@ class RecurrentLayer(nn.Module):
             f" bidirectional={self.bidirectional}"
         )
 
-    def _initial_states(self, hx: Hidden | None, batch_size: int, batched: bool, reference: Tensor) -> list[tuple[Tensor, ...]]:
+    def _initial_states(
+        self, hx: Hidden | None, batch_size: int, batched: bool, reference: Tensor
+    ) -> list[tuple[Tensor, ...]]:
         """One state per (layer, direction), ``k = layer * D + direction``; each ``([B, H], ...)``."""
         count = self.num_layers * self.num_directions
         expected = (count, batch_size, self.hidden_size) if batched else (count, self.hidden_size)
@@ -129,11 +131,13 @@ class RecurrentLayer(nn.Module):
         else:
             if self.mode == "lstm":
                 if not isinstance(hx, (tuple, list)) or len(hx) != 2:
-                    raise ValueError("an LSTM's hx must be a tuple (h_0, c_0), each of shape " + str(list(expected)))
+                    raise ValueError(f"an LSTM's hx must be a tuple (h_0, c_0), each of shape {list(expected)}")
                 parts = tuple(hx)
             else:
                 if isinstance(hx, (tuple, list)):
-                    raise ValueError(f"hx of a {type(self).__name__} is one tensor of shape {list(expected)}, received a tuple")
+                    raise ValueError(
+                        f"hx of a {type(self).__name__} is one tensor of shape {list(expected)}, received a tuple"
+                    )
                 parts = (hx,)
             for name, part in zip(names, parts):
                 check_state(name, part, expected, reference)
@@ -167,7 +171,8 @@ class RecurrentLayer(nn.Module):
                 bias_ih = getattr(self, f"bias_ih{suffix}") if self.bias else None
                 bias_hh = getattr(self, f"bias_hh{suffix}") if self.bias else None
                 bias = functional.projection_bias(self.mode, self.variant, bias_ih, bias_hh)
-                projected = functional.project_inputs(layer_input, getattr(self, f"weight_ih{suffix}"), bias)  # [B, T, G*H]
+                weight_ih = getattr(self, f"weight_ih{suffix}")  # [G*H, I] or [G*H, D*H]
+                projected = functional.project_inputs(layer_input, weight_ih, bias)  # [B, T, G*H]
                 step = functional.make_step(
                     self.mode, getattr(self, f"weight_hh{suffix}"), bias_hh, self.nonlinearity, self.variant
                 )
@@ -177,7 +182,7 @@ class RecurrentLayer(nn.Module):
                 direction_outputs.append(torch.stack(hidden_states, dim=1))  # [B, T, H]
                 all_hidden_states.append(hidden_states)
                 finals.append(final)
-            layer_input = direction_outputs[0] if len(direction_outputs) == 1 else torch.cat(direction_outputs, dim=2)  # [B, T, D*H]
+            layer_input = torch.cat(direction_outputs, dim=2) if self.bidirectional else direction_outputs[0]  # [B, T, D*H]
             if self.dropout > 0 and self.training and layer < self.num_layers - 1:
                 layer_input = F.dropout(layer_input, self.dropout, training=True)  # between layers only
 
