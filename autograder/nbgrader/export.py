@@ -7,8 +7,8 @@ in a separate trusted process. This module bridges the two: it reads
 them) and writes ``OUT/<student>/exNN_<topic>.py``, the layout ``autograder grade-all OUT``
 grades.
 
-What goes into each ``.py``: the notebook's code cells in order, except the autograded test
-cells (nbgrader ``grade`` cells that are not answers: they only call the in-kernel bridge).
+What goes into each ``.py``: the notebook's code cells in order, except the cells that only
+call the in-kernel bridge (the autograded test cells and the cell that loads the checks).
 IPython-only lines (``%magic``, ``!shell``) and ``%%`` cell magics are kept as comments, since
 they are not Python. Nothing is executed here: notebooks are read as JSON only.
 """
@@ -22,6 +22,7 @@ from pathlib import Path
 import nbformat
 
 from autograder.nbgrader.course import write_atomic
+from autograder.nbgrader.notebook import is_bridge_cell
 
 NOTEBOOK_NAME = re.compile(r"^(ex\d{2}_[a-z0-9_]+)\.ipynb$")
 IPYTHON_ONLY = "# [IPython only, not part of the graded file] "
@@ -35,12 +36,6 @@ class ExportReport:
     """Student id -> the ``.py`` files written for them."""
     problems: list[str] = field(default_factory=list)
     """One line per notebook that could not be exported (that exercise then scores 0)."""
-
-
-def _is_test_cell(cell: nbformat.NotebookNode) -> bool:
-    """An autograded test cell: nbgrader ``grade`` without ``solution``."""
-    metadata = cell.get("metadata", {}).get("nbgrader", {})
-    return bool(metadata.get("grade")) and not metadata.get("solution")
 
 
 def _python_only(source: str) -> str:
@@ -59,7 +54,7 @@ def notebook_to_python(path: Path, label: str) -> str:
     notebook = nbformat.read(str(path), as_version=4)
     chunks = [f"# Exported from {label} by `autograder nbgrader export-submissions`.\n"]
     for index, cell in enumerate(notebook.cells):
-        if cell.cell_type != "code" or _is_test_cell(cell):
+        if cell.cell_type != "code" or is_bridge_cell(cell):
             continue
         chunks.append(f"# In[{index}]:\n{_python_only(cell.source)}\n")
     return "\n".join(chunks)

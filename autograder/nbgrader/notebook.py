@@ -32,6 +32,8 @@ import nbformat
 BEGIN_SOLUTION = "### BEGIN SOLUTION"
 END_SOLUTION = "### END SOLUTION"
 NBGRADER_SCHEMA_VERSION = 3
+LOAD_CHECKS_SUFFIX = "_load_checks"
+"""Grade id suffix of the read-only cell that loads the hidden checks."""
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 
 
@@ -191,6 +193,13 @@ def check_cell_source(check: HiddenCheck, index: int, total: int) -> str:
     )
 
 
+def is_bridge_cell(cell: nbformat.NotebookNode) -> bool:
+    """A cell that only calls the bridge: an autograded test cell or the checks-loading cell."""
+    nbgrader = cell.get("metadata", {}).get("nbgrader", {})
+    is_test = bool(nbgrader.get("grade")) and not nbgrader.get("solution")
+    return is_test or str(nbgrader.get("grade_id", "")).endswith(LOAD_CHECKS_SUFFIX)
+
+
 def load_cell_source(exercise: str) -> str:
     """The read-only cell that loads the hidden checks (and their imports) before they run."""
     return (
@@ -245,7 +254,7 @@ def build_notebook(solution_path: Path, checks: list[HiddenCheck]) -> nbformat.N
     ]
     lines += [f"| `{check.name}` | {check.points:g} |" for check in checks]
     cells.append(nbformat.v4.new_markdown_cell("\n".join(lines), metadata=_cell_metadata(unique(f"{exercise}_checks"), locked=True)))
-    cells.append(nbformat.v4.new_code_cell(load_cell_source(checks[0].exercise), metadata=_cell_metadata(unique(f"{exercise}_load_checks"), locked=True)))
+    cells.append(nbformat.v4.new_code_cell(load_cell_source(checks[0].exercise), metadata=_cell_metadata(unique(f"{exercise}{LOAD_CHECKS_SUFFIX}"), locked=True)))
     for index, check in enumerate(checks, start=1):
         metadata = _cell_metadata(unique(f"{exercise}_{check.name}"), grade=True, locked=True, points=check.points)
         cells.append(nbformat.v4.new_code_cell(check_cell_source(check, index, len(checks)), metadata=metadata))
