@@ -70,3 +70,14 @@ def test_prepare_verb_prints_folder_and_statistics(numbered_folder, capsys):
 def test_prepare_verb_reports_bad_input(capsys):
     assert main(["prepare", "--corpus", "no-such-corpus"]) == 1
     assert "unknown corpus 'no-such-corpus'" in capsys.readouterr().err
+
+
+def test_failed_preparation_leaves_no_folder(tmp_path):
+    from rnnlm.data.download import cache_dir
+
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"fine line\n" * 50 + b"\xff\xfe broken\n")
+    with pytest.raises(ValueError, match="byte 0xff at byte offset 500"):
+        prepare_corpus(str(bad), "word")
+    prepared_root = cache_dir() / "prepared"
+    assert not prepared_root.exists() or not any(p.name.startswith("bad-") for p in prepared_root.iterdir())
