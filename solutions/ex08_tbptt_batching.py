@@ -50,7 +50,14 @@ def batchify(ids: Tensor, num_streams: int) -> Tensor:
     Returns:
         ``[S, L]`` with ``L = N // S``: row ``s`` is ``ids[s*L : (s+1)*L]``; the last ``N - S*L``
         tokens are dropped.
+
+    Raises:
+        ValueError: if ``ids`` is not 1-D or ``num_streams`` is not in ``[1, N]``.
     """
+    if ids.dim() != 1:
+        raise ValueError(f"ids must be a 1-D tensor of token ids, got shape {tuple(ids.shape)}")
+    if not 1 <= num_streams <= ids.shape[0]:
+        raise ValueError(f"num_streams must be in [1, {ids.shape[0]}] (the number of tokens), got {num_streams}")
     ### BEGIN SOLUTION hint: L = N // num_streams; drop the tail, then reshape so that each ROW is a contiguous piece (not each column)
     stream_length = ids.shape[0] // num_streams
     return ids[: num_streams * stream_length].reshape(num_streams, stream_length)  # [S, L]
@@ -72,7 +79,12 @@ def rank_streams(ids: Tensor, batch_size: int, rank: int = 0, world_size: int = 
     >>> import torch
     >>> rank_streams(torch.arange(12), batch_size=1, rank=1, world_size=3)
     tensor([[4, 5, 6, 7]])
+
+    Raises:
+        ValueError: if ``rank`` is not in ``[0, world_size)``.
     """
+    if not 0 <= rank < world_size:
+        raise ValueError(f"rank must be in [0, {world_size}) for world_size={world_size}, got {rank}")
     ### BEGIN SOLUTION hint: batchify into world_size * batch_size streams, then take batch_size consecutive rows starting at rank * batch_size
     streams = batchify(ids, world_size * batch_size)  # [W*B, L]
     return streams[rank * batch_size : (rank + 1) * batch_size]  # [B, L]
@@ -106,7 +118,12 @@ def get_window(streams: Tensor, start: int, bptt: int) -> tuple[Tensor, Tensor]:
     Returns:
         ``(inputs, targets)``, each ``[B, T]`` with ``T = min(bptt, L - 1 - start)``:
         ``inputs = streams[:, start : start+T]`` and ``targets = streams[:, start+1 : start+1+T]``.
+
+    Raises:
+        ValueError: if ``start`` is not in ``[0, L - 2]`` (no input column with a target there).
     """
+    if not 0 <= start <= streams.shape[1] - 2:
+        raise ValueError(f"start must be in [0, {streams.shape[1] - 2}] for streams of length {streams.shape[1]}, got {start}")
     ### BEGIN SOLUTION hint: T = min(bptt, L - 1 - start); the targets are the same slice moved one column right
     length = min(bptt, streams.shape[1] - 1 - start)
     inputs = streams[:, start : start + length]  # [B, T]

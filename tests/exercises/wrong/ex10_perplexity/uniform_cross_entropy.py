@@ -25,7 +25,14 @@ def corpus_perplexity(nll_sums: Sequence[float], token_counts: Sequence[int]) ->
 
     Returns:
         ``exp(sum(nll_sums) / sum(token_counts))``.
+
+    Raises:
+        ValueError: if the two lists differ in length or hold no token at all.
     """
+    if len(nll_sums) != len(token_counts):
+        raise ValueError(f"one token count per batch: got {len(nll_sums)} NLL sums and {len(token_counts)} counts")
+    if sum(token_counts) <= 0:
+        raise ValueError("the batches hold no token: perplexity is undefined")
     return math.exp(sum(nll_sums) / sum(token_counts))
 
 
