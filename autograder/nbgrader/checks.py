@@ -63,13 +63,25 @@ def load_exercise_suite(exercise: str, folder: str):
     path = Path(folder) / f"test_{exercise}.py"
     if not Path(folder).is_dir():
         raise HiddenSuiteUnavailable(f"no hidden suites folder at {folder}")
-    suite = load_suite(path) if path.is_file() else None
-    if suite is None or suite.exercise != exercise:
-        matching = [candidate for candidate in load_suites(Path(folder)) if candidate.exercise == exercise]
-        if not matching:
-            raise HiddenSuiteUnavailable(f"no hidden suite with EXERCISE = {exercise!r} in {folder}")
-        suite = matching[0]
+    try:
+        suite = load_suite(path) if path.is_file() else None
+        if suite is None or suite.exercise != exercise:
+            suite = next((candidate for candidate in load_suites(Path(folder)) if candidate.exercise == exercise), None)
+    except (ValueError, OSError, SyntaxError, ImportError) as error:
+        raise HiddenSuiteUnavailable(f"the hidden suites in {folder} could not be loaded ({error})") from None
+    if suite is None:
+        raise HiddenSuiteUnavailable(f"no hidden suite with EXERCISE = {exercise!r} in {folder}")
     return suite
+
+
+def _reference(exercise: str):
+    """The reference solution of ``exercise`` as the grader's in-process proxy."""
+    from autograder.runner import reference_for
+
+    try:
+        return reference_for(exercise, solutions_dir())
+    except (FileNotFoundError, ValueError, SyntaxError, ImportError) as error:
+        raise HiddenSuiteUnavailable(f"the reference solution of {exercise} could not be loaded ({error})") from None
 
 
 def _test_name(qualified: str) -> str:
@@ -85,21 +97,19 @@ def hidden_checks(exercise: str, folder: Path | None = None) -> list[HiddenCheck
 
 def prepare(exercise: str) -> None:
     """Load the exercise's suite and its reference solution (and so their imports) now."""
-    from autograder.runner import reference_for
-
     load_exercise_suite(exercise, str(suites_dir()))
-    reference_for(exercise, solutions_dir())
+    _reference(exercise)
 
 
 def run_check_in_process(exercise: str, check: str, namespace: dict) -> tuple[bool, str]:
     """Run test ``check`` of ``exercise``'s suite against ``namespace``: ``(passed, feedback)``."""
     from autograder.oracle import InProcessSubmission
-    from autograder.runner import reference_for, run_test
+    from autograder.runner import run_test
 
     suite = load_exercise_suite(exercise, str(suites_dir()))
     tests = {_test_name(test.name): test for test in suite.tests}
     if check not in tests:
         raise HiddenSuiteUnavailable(f"the hidden suite of {exercise} has no test {check!r}; valid: {', '.join(tests)}")
     submission = InProcessSubmission(namespace, exercise, forbidden=suite.forbidden)
-    reference = reference_for(exercise, solutions_dir())
+    reference = _reference(exercise)
     return run_test(tests[check], submission, reference)

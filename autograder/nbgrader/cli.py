@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     runner = _run_init if args.verb == "init" else _run_export
     try:
         return runner(args)
-    except (ValueError, FileNotFoundError, FileExistsError) as error:
+    except (ValueError, OSError, ImportError) as error:  # bad input, files, a missing hidden suite
         print(f"autograder nbgrader {args.verb}: error: {error}", file=sys.stderr)
         return 2
 

@@ -91,11 +91,15 @@ def _is_main_guard(node: ast.stmt) -> bool:
 
 
 def _node_start(node: ast.stmt, lines: list[str]) -> int:
-    """0-based first line of a top-level node: its decorators and the comments right above."""
+    """0-based first line of a top-level node: its decorators and the comments right above.
+
+    A ``BEGIN SOLUTION`` marker right above opens a region around this node, so it comes along;
+    an ``END SOLUTION`` marker closes the region above, so it stays there.
+    """
     start = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])]) - 1
     while start > 0:
         above = lines[start - 1].strip()
-        if not above.startswith("#") or BEGIN_SOLUTION in above or END_SOLUTION in above:
+        if not above.startswith("#") or END_SOLUTION in above:
             break
         start -= 1
     return start
