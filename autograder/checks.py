@@ -22,13 +22,19 @@ from __future__ import annotations
 
 import math
 import os
+import sys
 import zlib
 from typing import Any, Callable
 
 import numpy as np
-import torch
 
 from autograder.worker import Unsupported
+
+
+def _is_tensor(value: Any) -> bool:
+    """``isinstance(value, torch.Tensor)`` without importing torch (NumPy-only suites stay light)."""
+    torch = sys.modules.get("torch")
+    return torch is not None and isinstance(value, torch.Tensor)
 
 
 class CheckFailed(AssertionError):
@@ -58,8 +64,10 @@ def seed_of(*key: object) -> int:
     return zlib.crc32(text.encode()) & 0x7FFFFFFF
 
 
-def inputs(*key: object) -> torch.Generator:
+def inputs(*key: object) -> "torch.Generator":  # noqa: F821 - torch is imported lazily
     """A ``torch.Generator`` seeded from ``key`` (see ``seed_of``)."""
+    import torch
+
     return torch.Generator().manual_seed(seed_of(*key))
 
 
@@ -71,8 +79,10 @@ def fail(message: str, case: str | None = None) -> None:
 def _kind(value: Any) -> str:
     if isinstance(value, Unsupported):
         return value.class_name
-    if isinstance(value, torch.Tensor):
+    if _is_tensor(value):
         return f"tensor of shape {list(value.shape)} and dtype {str(value.dtype).removeprefix('torch.')}"
+    if type(value) is np.ndarray:
+        return f"numpy array of shape {list(value.shape)} and dtype {value.dtype}"
     return type(value).__name__
 
 
@@ -87,15 +97,18 @@ def expect_close(got: Any, want: Any, *, rtol: float, atol: float, name: str = "
     """
     if isinstance(got, Unsupported):
         fail(f"{name}: returned an object of type {got.class_name}; expected a {_kind(want)}", case)
-    if isinstance(want, torch.Tensor):
+    if _is_tensor(want):
         _expect_tensor(got, want, rtol=rtol, atol=atol, name=name, case=case, check_dtype=check_dtype,
                        allow_alias=allow_alias)
         return
-    if isinstance(want, np.ndarray):
+    if type(want) is np.ndarray:
         if type(got) is not np.ndarray:
-            fail(f"{name}: expected a numpy array, received {_kind(got)}", case)
-        _expect_tensor(torch.from_numpy(got), torch.from_numpy(want), rtol=rtol, atol=atol, name=name, case=case,
-                       check_dtype=check_dtype, allow_alias=allow_alias)
+            fail(f"{name}: expected a {_kind(want)}, received {_kind(got)}", case)
+        if check_dtype and got.dtype != want.dtype:
+            fail(f"{name}: dtype {got.dtype}, expected {want.dtype}", case)
+        if got.shape != want.shape:
+            fail(f"{name}: shape {list(got.shape)}, expected {list(want.shape)}", case)
+        _expect_values(got, want, rtol=rtol, atol=atol, name=name, case=case)
         return
     if type(want) in (tuple, list):
         if type(got) is not type(want) or len(got) != len(want):
@@ -126,9 +139,9 @@ def expect_close(got: Any, want: Any, *, rtol: float, atol: float, name: str = "
              + (" with a different value" if type(got) is type(want) else ""), case)
 
 
-def _expect_tensor(got: Any, want: torch.Tensor, *, rtol: float, atol: float, name: str, case: str | None,
+def _expect_tensor(got: Any, want: Any, *, rtol: float, atol: float, name: str, case: str | None,
                    check_dtype: bool, allow_alias: bool) -> None:
-    if not isinstance(got, torch.Tensor):
+    if not _is_tensor(got):
         fail(f"{name}: expected a {_kind(want)}, received {_kind(got)}", case)
     flags = getattr(got, "_autograder_flags", {})
     if flags.get("aliases_input") and not allow_alias:
@@ -138,21 +151,26 @@ def _expect_tensor(got: Any, want: torch.Tensor, *, rtol: float, atol: float, na
              " (keep the dtype of the inputs)", case)
     if got.shape != want.shape:
         fail(f"{name}: shape {list(got.shape)}, expected {list(want.shape)}", case)
-    if not want.is_floating_point() and not got.is_floating_point():
-        if not torch.equal(got, want):
-            wrong = int((got != want).sum())
-            fail(f"{name}: {wrong} of {want.numel()} entries differ from the reference", case)
+    _expect_values(got.detach().cpu().numpy(), want.detach().cpu().numpy(), rtol=rtol, atol=atol, name=name, case=case)
+
+
+def _expect_values(got: np.ndarray, want: np.ndarray, *, rtol: float, atol: float, name: str, case: str | None) -> None:
+    """Entrywise closeness of two same-shape arrays (exact equality for integers and booleans)."""
+    if want.dtype.kind in "biu" and got.dtype.kind in "biu":
+        if not np.array_equal(got, want):
+            fail(f"{name}: {int((got != want).sum())} of {want.size} entries differ from the reference", case)
         return
-    got64, want64 = got.double(), want.double()
-    both_nan = torch.isnan(got64) & torch.isnan(want64)
-    same_inf = torch.isinf(want64) & (got64 == want64)
-    if (torch.isnan(got64) & ~both_nan).any() or (torch.isinf(got64) & ~same_inf).any():
+    got64, want64 = got.astype(np.float64), want.astype(np.float64)
+    both_nan = np.isnan(got64) & np.isnan(want64)
+    same_inf = np.isinf(want64) & (got64 == want64)
+    if (np.isnan(got64) & ~both_nan).any() or (np.isinf(got64) & ~same_inf).any():
         fail(f"{name}: contains NaN or inf where the reference is finite", case)
-    error = (got64 - want64).abs().masked_fill(both_nan | same_inf, 0.0)
-    bad = error > atol + rtol * want64.abs().masked_fill(both_nan | same_inf, 0.0)
+    settled = both_nan | same_inf
+    error = np.where(settled, 0.0, np.abs(got64 - want64))
+    bad = error > atol + rtol * np.where(settled, 0.0, np.abs(want64))
     if bad.any():
-        fail(f"{name}: max abs error {error.max().item():.3g} exceeds the tolerance (rtol={rtol:g}, atol={atol:g}) "
-             f"at {int(bad.sum())} of {want.numel()} entries", case)
+        fail(f"{name}: max abs error {error.max():.3g} exceeds the tolerance (rtol={rtol:g}, atol={atol:g}) "
+             f"at {int(bad.sum())} of {want.size} entries", case)
 
 
 def expect_true(condition: bool, message: str, case: str | None = None) -> None:
@@ -161,14 +179,16 @@ def expect_true(condition: bool, message: str, case: str | None = None) -> None:
         fail(message, case)
 
 
-def randn(generator: torch.Generator, *shape: int, dtype: torch.dtype = torch.float64, scale: float = 1.0) -> torch.Tensor:
-    """Standard normal entries times ``scale``, drawn from ``generator`` (deterministic)."""
-    return (torch.randn(*shape, generator=generator, dtype=torch.float64) * scale).to(dtype)
+def randn(generator, *shape: int, dtype=None, scale: float = 1.0):
+    """Standard normal entries times ``scale`` as a tensor of ``dtype`` (float64 by default), from ``generator``."""
+    import torch
+
+    return (torch.randn(*shape, generator=generator, dtype=torch.float64) * scale).to(dtype or torch.float64)
 
 
-def like(value: Any, generator: torch.Generator) -> Any:
+def like(value: Any, generator) -> Any:
     """Random tensors with the structure of ``value`` (the upstream gradient of a gradient check)."""
-    if isinstance(value, torch.Tensor):
+    if _is_tensor(value):
         return randn(generator, *value.shape, dtype=value.dtype)
     if type(value) in (tuple, list):
         return type(value)(like(item, generator) for item in value)

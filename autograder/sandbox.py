@@ -23,6 +23,7 @@ and a loud warning says that the student's code can then read the solutions and 
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import resource
 import select
@@ -86,13 +87,9 @@ def _python_roots() -> list[Path]:
     candidates = {Path(sys.base_prefix), Path(sys.prefix), Path(sys.executable).resolve().parent.parent}
     candidates.update(Path(p) for p in site.getsitepackages())
     for name in ("numpy", "torch"):
-        module = sys.modules.get(name)
-        if module is None:
-            try:
-                module = __import__(name)
-            except ImportError:
-                continue
-        candidates.add(Path(module.__file__).resolve().parent.parent)
+        spec = importlib.util.find_spec(name)  # locate without importing (torch takes seconds)
+        if spec is not None and spec.origin:
+            candidates.add(Path(spec.origin).resolve().parent.parent)
     roots = sorted({p.resolve() for p in candidates if p.exists()}, key=lambda p: len(p.parts))
     kept: list[Path] = []
     for root in roots:
@@ -109,6 +106,10 @@ def hidden_paths(extra: list[Path] | None = None) -> list[Path]:
     return [p.resolve() for p in paths + list(extra or []) if p.exists()]
 
 
+_VERIFIED: dict = {}
+"""Outcome of each sandbox configuration's self-test in this process (True, or the error)."""
+
+
 @dataclass
 class Sandbox:
     """How workers are started: bubblewrap (default when installed) or a plain subprocess."""
@@ -123,6 +124,8 @@ class Sandbox:
         if self.use_bwrap and not found:
             raise RuntimeError("bubblewrap (bwrap) is not installed: install the 'bubblewrap' package")
         self.bwrap = found if self.use_bwrap in (None, True) else None
+        if self.bwrap is not None:
+            self._self_test()
         if self.bwrap is None:
             warnings.warn(
                 "autograder: bubblewrap is not available; student code runs in a plain subprocess "
@@ -130,6 +133,23 @@ class Sandbox:
                 RuntimeWarning,
                 stacklevel=2,
             )
+
+    def _self_test(self) -> None:
+        """Start Python once in the sandbox, so a broken bubblewrap fails loudly, not as zeros for everyone."""
+        key = (self.bwrap, tuple(self.hide))
+        if key not in _VERIFIED:
+            with tempfile.TemporaryDirectory(prefix="autograder-selftest-") as job_dir:
+                command = self.command(Path(job_dir), Limits(), 0, 1)[:-3] + ["-c", "import sys"]
+                try:
+                    completed = subprocess.run(command, capture_output=True, env=dict(WORKER_ENVIRONMENT), timeout=120,
+                                               stdin=subprocess.DEVNULL)
+                    _VERIFIED[key] = completed.returncode == 0 or completed.stderr.decode(errors="replace")[-500:]
+                except (OSError, subprocess.TimeoutExpired) as error:
+                    _VERIFIED[key] = str(error)
+        if _VERIFIED[key] is not True:
+            raise RuntimeError(f"bubblewrap is installed but cannot start a sandbox here ({_VERIFIED[key]!s}); "
+                               "enable unprivileged user namespaces or run the grader as root, or pass --no-sandbox "
+                               "to grade UNSAFELY")
 
     @property
     def description(self) -> str:

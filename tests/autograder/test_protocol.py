@@ -128,3 +128,21 @@ def test_zip_reading_refuses_links_and_escaping_paths(tmp_path):
         assert any("'../../ex01_rnn_forward.py' refused" in w for w in submission.warnings)
     finally:
         submission.cleanup()
+
+
+def test_plain_subprocess_fallback_warns_and_still_grades(toy_suites):
+    from autograder.runner import grade_submission
+    from autograder.sandbox import Sandbox
+    from autograder.submission import load_submission
+
+    from .conftest import TOY_SOLUTIONS
+
+    with pytest.warns(RuntimeWarning, match="CAN READ the solutions"):
+        sandbox = Sandbox(use_bwrap=False)
+    submission = load_submission(sorted(TOY_SOLUTIONS.glob("ex*.py")), "fallback")
+    try:
+        result = grade_submission(submission, toy_suites, sandbox=sandbox, solutions_dir=TOY_SOLUTIONS)
+    finally:
+        submission.cleanup()
+    assert result["score"] == result["max_score"] == 5.0
+    assert "NOT hidden" in result["sandbox"]
