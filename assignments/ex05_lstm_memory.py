@@ -64,7 +64,7 @@ def cell_gradient_through_time(forget_gates: Tensor, k: int) -> Tensor:
     Returns:
         the product, shaped like one forget gate (``forget_gates.shape[1:]``); ones when ``k = T``.
     """
-    raise NotImplementedError("f_t sits at index t - 1, so the factors f_{k+1} .. f_T are forget_gates[k:]; multiply them along dim 0")
+    raise NotImplementedError("f_t sits at index t - 1 of forget_gates; multiply the factors f_{k+1} .. f_T along dim 0")
 
 
 def forget_bias_for_retention(steps: int, retention: float) -> float:
@@ -76,7 +76,7 @@ def forget_bias_for_retention(steps: int, retention: float) -> float:
     >>> round(forget_bias_for_retention(100, 0.5), 3)
     4.968
     """
-    raise NotImplementedError("first the per-step forget value f = retention ** (1 / steps), then invert the sigmoid: b = log(f / (1 - f))")
+    raise NotImplementedError("find the per-step forget value f with f ** steps == retention, then invert the sigmoid (solve sigmoid(b) = f for b)")
 
 
 def memory_parameters() -> dict[str, Tensor]:

@@ -64,7 +64,7 @@ def cell_gradient_through_time(forget_gates: Tensor, k: int) -> Tensor:
     Returns:
         the product, shaped like one forget gate (``forget_gates.shape[1:]``); ones when ``k = T``.
     """
-    ### BEGIN SOLUTION hint: f_t sits at index t - 1, so the factors f_{k+1} .. f_T are forget_gates[k:]; multiply them along dim 0
+    ### BEGIN SOLUTION hint: f_t sits at index t - 1 of forget_gates; multiply the factors f_{k+1} .. f_T along dim 0
     return forget_gates[k:].prod(dim=0)
     ### END SOLUTION
 
@@ -78,7 +78,7 @@ def forget_bias_for_retention(steps: int, retention: float) -> float:
     >>> round(forget_bias_for_retention(100, 0.5), 3)
     4.968
     """
-    ### BEGIN SOLUTION hint: first the per-step forget value f = retention ** (1 / steps), then invert the sigmoid: b = log(f / (1 - f))
+    ### BEGIN SOLUTION hint: find the per-step forget value f with f ** steps == retention, then invert the sigmoid (solve sigmoid(b) = f for b)
     f = retention ** (1.0 / steps)
     return math.log(f / (1.0 - f))
     ### END SOLUTION

@@ -101,7 +101,7 @@ def window_schedule(stream_length: int, bptt: int) -> list[tuple[int, int]]:
     >>> window_schedule(6, 2)
     [(0, 2), (2, 2), (4, 1)]
     """
-    ### BEGIN SOLUTION hint: starts run over range(0, stream_length - 1, bptt); a window's length is bptt, cut at stream_length - 1
+    ### BEGIN SOLUTION hint: windows start every bptt columns; the last token of a stream is only a target, so no window may start or reach past column L - 2
     usable = stream_length - 1
     return [(start, min(bptt, usable - start)) for start in range(0, usable, bptt)]
     ### END SOLUTION
