@@ -122,11 +122,11 @@ def plot_training_curves(curves: Sequence[dict[str, Any]], stem: str | Path, x: 
     figure, axes = plt.subplots(figsize=(6, 4))
     models = list(dict.fromkeys(row["model"] for row in curves))
     for model in models:
-        for split, style in (("train", "-"), ("valid", "o--")):
+        for split, style in (("train", ".-"), ("valid", "o--")):
             points = sorted((row[x], row["loss"]) for row in curves if row["model"] == model and row["split"] == split)
             if points:
                 xs, ys = zip(*points)
-                axes.plot(xs, ys, style, color=_color(model), label=f"{model} {split}", markersize=4,
+                axes.plot(xs, ys, style, color=_color(model), label=f"{model} {split}", markersize=3 if split == "train" else 5,
                           alpha=0.8 if split == "train" else 1.0)
     axes.set_xlabel("tokens seen" if x == "tokens" else "epoch")
     axes.set_ylabel("cross-entropy loss (nats / token)")
@@ -144,7 +144,7 @@ def plot_perplexity_bars(results: Sequence[dict[str, Any]], stem: str | Path, sp
     names = [row["model"] for row in results]
     values = [float(row["perplexity"]) for row in results]
     colors = [_color(name) or "tab:gray" for name in names]
-    bars = axes.bar(names, values, color=colors)
+    bars = axes.bar([name.replace(" (", "\n(") for name in names], values, color=colors)
     finite = [v for v in values if math.isfinite(v) and v > 0]
     if finite and max(finite) / min(finite) > 10:
         axes.set_yscale("log")

@@ -28,7 +28,7 @@ import csv
 import math
 import platform
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Optional
 
@@ -70,7 +70,6 @@ class CompareConfig:
     accelerator: str = "auto"
     seed: int = 1234
     output_dir: str = "compare"
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.split not in SPLITS:

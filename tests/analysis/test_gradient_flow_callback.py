@@ -8,6 +8,9 @@ import pytest
 from lightning.pytorch import Trainer
 from lightning.pytorch.loggers import CSVLogger
 
+from rnnlm.analysis.gradients import measure_gradient_flow
+from rnnlm.analysis.stack import stack_from_module
+from rnnlm.cli import main
 from rnnlm.data import LanguageModelDataModule
 from rnnlm.models import LSTMLM
 from rnnlm.training.gradient_flow import GradientFlowCallback
@@ -31,6 +34,17 @@ def test_callback_logs_numbers_and_figure_with_csv_logger(tmp_path, tiny_corpus)
         assert float(row["gradient_flow/spectral_radius_f"]) > 0
     figures = sorted(p.name for p in (tmp_path / "run" / "version_0" / "gradient_flow").glob("*.png"))
     assert figures == ["step_0000002.png", "step_0000004.png"]
+
+    # The trained model, saved and measured by `rnnlm gradients --ckpt_path`, whole stack.
+    trainer.save_checkpoint(tmp_path / "lstm.ckpt")
+    assert main(["gradients", "--ckpt_path", str(tmp_path / "lstm.ckpt"), "--all_layers", "--steps", "6",
+                 "--batch_size", "3", "--output_dir", str(tmp_path / "gradients")]) == 0
+    with open(tmp_path / "gradients" / "fig_5_2.csv") as stream:
+        rows = list(csv.DictReader(stream))
+    assert {row["layer"] for row in rows} == {"0", "1"} and rows[0]["source"] == "trained (lstm.ckpt)"
+    expected = measure_gradient_flow(stack_from_module(model), steps=6, batch_size=3)
+    measured = [float(row["grad_norm"]) for row in rows if row["layer"] == "0"]
+    assert measured == pytest.approx(list(expected.norms[0]), rel=1e-6)
 
 
 def test_bad_callback_arguments_are_refused():

@@ -137,10 +137,18 @@ def test_fit_decay_recovers_a_geometric_rate():
     assert half_life == pytest.approx(math.log(0.5) / math.log(0.8), rel=1e-9)
 
 
-@pytest.mark.parametrize("architecture", ["rnn", "lstm", "gru"])
+def _layer(architecture: str) -> nn.Module:
+    if architecture == "gru-textbook":  # eq. 5.11, only in the scratch backend
+        from rnnlm.cells import GRU
+
+        return GRU(4, 5, num_layers=2, batch_first=True, variant="textbook")
+    return {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}[architecture](4, 5, num_layers=2, batch_first=True)
+
+
+@pytest.mark.parametrize("architecture", ["rnn", "lstm", "gru", "gru-textbook"])
 def test_unrolled_stack_matches_the_fused_layer(architecture):
     torch.manual_seed(0)
-    layer = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}[architecture](4, 5, num_layers=2, batch_first=True)
+    layer = _layer(architecture)
     stack = stack_from_module(layer)
     inputs = _random_inputs().float()
     hidden, _ = unroll(stack, inputs)
@@ -150,7 +158,7 @@ def test_unrolled_stack_matches_the_fused_layer(architecture):
 
 
 def test_gradients_command_writes_figure_and_numbers(tmp_path, capsys):
-    status = main(["gradients", "--hidden_size", "8", "--steps", "12", "--batch_size", "2", "--output_dir", str(tmp_path)])
+    status = main(["gradients", "--hidden_size", "8", "--embedding_size", "6", "--vocab_size", "30", "--steps", "12", "--batch_size", "2", "--output_dir", str(tmp_path)])
     assert status == 0
     assert (tmp_path / "fig_5_2.png").stat().st_size > 1000
     with open(tmp_path / "fig_5_2.csv") as stream:
