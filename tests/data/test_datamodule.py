@@ -112,3 +112,38 @@ def test_trainer_resumes_mid_epoch_at_the_same_window(numbered_folder, tmp_path)
     resumed = WindowRecorder()
     _fit(make_data(), resumed, tmp_path, ckpt_path=checkpoint)
     assert resumed.seen == full.seen[stop:]
+
+
+class EvaluationRecorder(L.LightningModule):
+    """Records the windows of validation and test runs."""
+
+    def __init__(self):
+        super().__init__()
+        self.weight = torch.nn.Parameter(torch.zeros(()))
+        self.seen: list[tuple[str, torch.Tensor, bool]] = []
+
+    def validation_step(self, batch: TBPTTBatch, batch_idx: int) -> None:
+        self.seen.append(("valid", batch.inputs, batch.reset))
+
+    def test_step(self, batch: TBPTTBatch, batch_idx: int) -> None:
+        self.seen.append(("test", batch.inputs, batch.reset))
+
+
+def test_every_evaluation_walks_its_split_from_the_start(numbered_folder, tmp_path):
+    data = LanguageModelDataModule(str(numbered_folder), batch_size=4, eval_batch_size=3, bptt=6)
+    model = EvaluationRecorder()
+    trainer = L.Trainer(accelerator="cpu", devices=1, logger=False, enable_progress_bar=False,
+                        enable_model_summary=False, default_root_dir=tmp_path)
+    for _ in range(2):  # a second run must start again at window 0, not continue
+        trainer.validate(model, datamodule=data, verbose=False)
+    trainer.test(model, datamodule=data, verbose=False)
+    for split, runs in (("valid", 2), ("test", 1)):
+        stream = data.split_ids(split)
+        stream_length = stream.numel() // 3
+        expected = stream[: 3 * stream_length].view(3, stream_length)[:, :-1]  # [B, L - 1]
+        walks = [entry for entry in model.seen if entry[0] == split]
+        per_run = len(walks) // runs
+        for run in range(runs):
+            walk = walks[run * per_run : (run + 1) * per_run]
+            torch.testing.assert_close(torch.cat([inputs for _, inputs, _ in walk], dim=1), expected, rtol=0, atol=0)
+            assert [reset for *_, reset in walk] == [True] + [False] * (per_run - 1)
