@@ -81,3 +81,12 @@ def test_failed_preparation_leaves_no_folder(tmp_path):
         prepare_corpus(str(bad), "word")
     prepared_root = cache_dir() / "prepared"
     assert not prepared_root.exists() or not any(p.name.startswith("bad-") for p in prepared_root.iterdir())
+
+
+def test_prepare_verb_offline_names_the_file_to_place(monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("RNNLM_MIRROR", "http://127.0.0.1:9")  # port 9 (discard): nothing listens
+    assert main(["prepare", "--corpus", "wikitext2", "--data-dir", str(tmp_path)]) == 1
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "http://127.0.0.1:9/wikitext-2/train.txt" in error
+    assert f"place it by hand at {tmp_path / 'wikitext-2' / 'train.txt'}" in error
+    assert list((tmp_path / "wikitext-2").iterdir()) == []
