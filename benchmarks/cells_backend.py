@@ -155,7 +155,7 @@ def report(args: argparse.Namespace) -> str:
         f" batch {args.batch_size}, bptt {args.bptt}, float32; forward + backward of `output.sum()`",
         f"- {args.repeats} alternating repetitions of {args.iterations} steps each after {args.warmup} warm-up steps;"
         " medians (min-max in brackets)",
-        f"- command: `python benchmarks/cells_backend.py {' '.join(args.argv)}`".replace("  ", " "),
+        f"- command: `{' '.join(['python benchmarks/cells_backend.py', *args.argv])}`",
         "",
         "| layer | fused tokens/s | scratch tokens/s | scratch time / fused time (goal <= 2) | saved for backward fused / scratch | peak RSS growth fused / scratch |",
         "|---|---|---|---|---|---|",
@@ -173,7 +173,18 @@ def report(args: argparse.Namespace) -> str:
             f" | {rss['fused'] / mib:.1f} / {rss['scratch'] / mib:.1f} MiB |"
         )
         print(lines[-1], flush=True)
-    lines += ["", f"- load average at end: {os.getloadavg()[0]:.1f}", ""]
+    lines += [
+        "",
+        f"- load average at end: {os.getloadavg()[0]:.1f}",
+        "",
+        "Reading the table: the ratio is what this benchmark is for (both backends see the same",
+        "machine state, repetition by repetition); absolute tokens/s depend on what else the",
+        "machine runs. The textbook GRU (eq. 5.11) is a different function, timed against",
+        "torch.nn.GRU only to show what its second matmul per step costs. 'Saved for backward'",
+        "counts whole storages (torch.nn saves its oneDNN workspace); peak RSS growth counts only",
+        "pages actually touched, temporaries included.",
+        "",
+    ]
     return "\n".join(lines)
 
 
