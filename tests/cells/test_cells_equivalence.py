@@ -190,3 +190,25 @@ def test_dropout_acts_between_layers_in_training_only():
 def test_dropout_with_one_layer_warns_like_torch():
     with pytest.warns(UserWarning, match="num_layers=1"):
         cells.GRU(3, 4, num_layers=1, dropout=0.2)
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+@pytest.mark.parametrize("mode", ["rnn", "lstm", "gru"])
+def test_scratch_on_cuda_matches_cudnn(mode):
+    torch.manual_seed(6)
+    reference = _torch_layer(mode, "tanh", input_size=3, hidden_size=4, num_layers=2, bidirectional=True,
+                             batch_first=True).double().cuda()
+    scratch = _scratch_layer(mode, "tanh", input_size=3, hidden_size=4, num_layers=2, bidirectional=True,
+                             batch_first=True).double().cuda()
+    scratch.load_state_dict(reference.state_dict())
+    inputs = torch.randn(2, 5, 3, dtype=torch.float64, device="cuda")
+    upstream = [torch.randn(2, 5, 8, dtype=torch.float64, device="cuda")] + [
+        torch.randn(4, 2, 4, dtype=torch.float64, device="cuda") for _ in range(2 if mode == "lstm" else 1)
+    ]
+    expected_results, expected_gradients = _outputs_and_gradients(reference, inputs, None, upstream)
+    results, gradients = _outputs_and_gradients(scratch, inputs, None, upstream)
+    for expected, actual in zip(expected_results, results):
+        torch.testing.assert_close(actual, expected, **TOLERANCE)
+    for name, expected in expected_gradients.items():
+        torch.testing.assert_close(gradients[name], expected, **TOLERANCE)
