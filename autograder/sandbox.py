@@ -178,10 +178,24 @@ class Sandbox:
         for secret in hidden_paths(self.hide):
             if any(root == secret or root in secret.parents for root in roots):
                 args += ["--tmpfs", str(secret)] if secret.is_dir() else ["--ro-bind", "/dev/null", str(secret)]
-        args += ["--proc", "/proc", "--dev", "/dev", "--size", str(limits.file_bytes), "--tmpfs", "/tmp"]
+        size = ["--size", str(limits.file_bytes)] if _supports_tmpfs_size(self.bwrap) else []  # bwrap >= 0.7
+        args += ["--proc", "/proc", "--dev", "/dev", *size, "--tmpfs", "/tmp"]
         args += ["--ro-bind", str(job_dir), "/grader", "--chdir", "/tmp"]
         return args + python + ["/grader/worker.py", str(read_fd), str(write_fd)]
 
+
+def _supports_tmpfs_size(bwrap: str) -> bool:
+    """Whether this bubblewrap can bound a tmpfs (``--size``); older ones get RLIMIT_FSIZE only."""
+    if bwrap not in _TMPFS_SIZE:
+        try:
+            help_text = subprocess.run([bwrap, "--help"], capture_output=True, text=True, timeout=30).stdout
+        except (OSError, subprocess.TimeoutExpired):
+            help_text = ""
+        _TMPFS_SIZE[bwrap] = "--size" in help_text
+    return _TMPFS_SIZE[bwrap]
+
+
+_TMPFS_SIZE: dict[str, bool] = {}
 
 WORKER_ENVIRONMENT = {
     "PATH": "/usr/local/bin:/usr/bin:/bin",
