@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import importlib.util
 from pathlib import Path
 
-from rnnlm.data.download import cache_dir, fetch, mirror_url
+from rnnlm.data.download import OfflineError, cache_dir, fetch, mirror_url, offline_message
 
 SPLITS = ("train", "valid", "test")
 DEFAULT_CORPUS = "shakespeare"
@@ -179,12 +179,19 @@ def load_shakespeare() -> Corpus:
 # ---------------------------------------------------------------- downloaded corpora
 
 
-def corpus_file(name: str, split: str, data_dir: str | Path | None = None, mirror: str | None = None) -> Path:
-    """Path of one file of a downloadable corpus, downloaded (and verified) if absent."""
+def corpus_file(name: str, split: str, data_dir: str | Path | None = None, mirror: str | None = None,
+                download: bool = True) -> Path:
+    """Path of one file of a downloadable corpus, downloaded (and verified) if absent.
+
+    With ``download=False`` a missing file raises :class:`OfflineError` at once.
+    """
     folder, files = REMOTE_CORPORA[name]
     file_name, url, sha256 = files[split]
     root = Path(data_dir) if data_dir is not None else cache_dir() / "downloads"
-    return fetch(mirror_url(url, f"{folder}/{file_name}", mirror), sha256, root / folder / file_name)
+    url, dest = mirror_url(url, f"{folder}/{file_name}", mirror), root / folder / file_name
+    if not download and not dest.exists():
+        raise OfflineError(offline_message(url, sha256, dest, "not tried: the server could not be reached"))
+    return fetch(url, sha256, dest)
 
 
 def load_remote(name: str, data_dir: str | Path | None = None, mirror: str | None = None) -> Corpus:
@@ -194,7 +201,17 @@ def load_remote(name: str, data_dir: str | Path | None = None, mirror: str | Non
         text = read_text(path)
         cut = int(len(text) * 0.9)  # nanoGPT shakespeare_char: val = data[int(n * 0.9):]
         return Corpus(name, text[:cut], text[cut:], text[cut:], source=str(path))
-    paths = {split: corpus_file(name, split, data_dir, mirror) for split in SPLITS}
+    paths, failures, unreachable = {}, [], False
+    for split in SPLITS:  # one error lists every file to place by hand; one network timeout at most
+        try:
+            paths[split] = corpus_file(name, split, data_dir, mirror, download=not unreachable)
+        except OfflineError as error:
+            failures.append(str(error))
+            unreachable = unreachable or error.unreachable
+    if len(failures) == 1:
+        raise OfflineError(failures[0])
+    if failures:
+        raise OfflineError(f"{len(failures)} files of {name} are missing:\n" + "\n".join(f"- {f}" for f in failures))
     return Corpus(name, *(read_text(paths[split]) for split in SPLITS), source=str(paths["train"].parent))
 
 

@@ -31,6 +31,10 @@ class ChecksumError(ValueError):
 class OfflineError(RuntimeError):
     """A file could not be downloaded; the message says which file to place where by hand."""
 
+    def __init__(self, message: str, unreachable: bool = False):
+        super().__init__(message)
+        self.unreachable = unreachable  # the server could not be reached at all (no network)
+
 
 def cache_dir() -> Path:
     """``$RNNLM_CACHE_DIR``, else ``$XDG_CACHE_HOME/rnnlm``, else ``~/.cache/rnnlm``."""
@@ -67,6 +71,13 @@ def _check_digest(path: Path, actual: str, expected: str, url: str) -> None:
         )
 
 
+def offline_message(url: str, sha256: str, dest: Path, reason: object) -> str:
+    """What to do when ``url`` cannot be reached: the file to place by hand, and where."""
+    return (f"could not download {url} ({reason}). If this machine is offline, download that file "
+            f"elsewhere (sha256 {sha256}) and place it by hand at {dest}; or set {MIRROR_ENV} "
+            "to a server or file:// folder that holds it")
+
+
 def fetch(url: str, sha256: str, dest: str | os.PathLike) -> Path:
     """Make sure ``dest`` holds the file at ``url`` with this SHA-256; download it if absent.
 
@@ -101,10 +112,7 @@ def fetch(url: str, sha256: str, dest: str | os.PathLike) -> Path:
         raise
     except (urllib.error.URLError, OSError, ValueError) as error:
         reason = getattr(error, "reason", error)
-        raise OfflineError(
-            f"could not download {url} ({reason}). If this machine is offline, download that file "
-            f"elsewhere (sha256 {sha256}) and place it by hand at {dest}; or set {MIRROR_ENV} "
-            "to a server or file:// folder that holds it"
-        ) from None
+        reached = isinstance(error, urllib.error.HTTPError) or isinstance(reason, FileNotFoundError)
+        raise OfflineError(offline_message(url, sha256, dest, reason), unreachable=not reached) from None
     return dest
 

@@ -111,7 +111,18 @@ def test_ptb_without_its_train_file_says_what_to_place_where(shared_data, tmp_pa
         load_corpus("ptb", data_dir=tmp_path, mirror=shared_data.as_uri())
     message = str(error.value)
     assert "ptb.train.txt" in message and str(tmp_path / "ptb" / "ptb.train.txt") in message
-    assert not (tmp_path / "ptb" / "ptb.train.txt").exists()
+    assert "ptb.valid.txt" not in message  # valid and test came from the mirror
+    assert sorted(p.name for p in (tmp_path / "ptb").iterdir()) == ["ptb.test.txt", "ptb.valid.txt"]
+
+
+def test_one_error_lists_every_missing_file(tmp_path):
+    with pytest.raises(OfflineError) as error:
+        load_corpus("ptb", data_dir=tmp_path, mirror="http://127.0.0.1:9")
+    message = str(error.value)
+    assert message.startswith("3 files of ptb are missing:")
+    assert message.count("not tried: the server could not be reached") == 2  # one network wait, not three
+    for name in ("ptb.train.txt", "ptb.valid.txt", "ptb.test.txt"):
+        assert f"place it by hand at {tmp_path / 'ptb' / name}" in message
 
 
 def test_data_dir_holding_the_files_is_read_in_place(shared_data):

@@ -87,6 +87,7 @@ def test_prepare_verb_offline_names_the_file_to_place(monkeypatch, tmp_path, cap
     monkeypatch.setenv("RNNLM_MIRROR", "http://127.0.0.1:9")  # port 9 (discard): nothing listens
     assert main(["prepare", "--corpus", "wikitext2", "--data-dir", str(tmp_path)]) == 1
     error = capsys.readouterr().err
-    assert error.count("\n") == 1 and "http://127.0.0.1:9/wikitext-2/train.txt" in error
+    assert error.startswith("rnnlm prepare: 3 files of wikitext2 are missing:")
+    assert "http://127.0.0.1:9/wikitext-2/train.txt" in error
     assert f"place it by hand at {tmp_path / 'wikitext-2' / 'train.txt'}" in error
     assert list((tmp_path / "wikitext-2").iterdir()) == []
