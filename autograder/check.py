@@ -53,7 +53,9 @@ def check(directory: Path = Path("assignments"), exercises: list[str] | None = N
     if wanted:
         files = [p for p in files if any(p.name.startswith(f"test_{e}") for e in wanted)]
         if not files:
-            raise ValueError(f"no public tests match {wanted}; available: {[TEST_FILE.match(p.name).group(1) for p in sorted(tests_dir.glob('test_ex*.py'))]}")
+            available = [TEST_FILE.match(p.name).group(1) for p in sorted(tests_dir.glob("test_ex*.py"))
+                         if TEST_FILE.match(p.name)]
+            raise ValueError(f"no public tests match {wanted}; available: {available}")
     collector = _Collector()
     arguments = [str(p) for p in files] + ["-q", "--no-header", "-p", "no:cacheprovider", "-o", "addopts=",
                                            "--import-mode=importlib", "--rootdir", str(Path(directory).resolve())]

@@ -180,7 +180,8 @@ class SandboxedSubmission:
         if reply.get("status") != "ready":
             self._retire()
             error = reply.get("error")
-            self.import_failure = f"{self.exercise}.py could not be imported: " + _describe("import", error).removeprefix("import() ")
+            described = _describe("import", error).removeprefix("import() ").removeprefix("raised ")
+            self.import_failure = f"{self.exercise}.py could not be imported: {described}"
             raise CheckFailed(self.import_failure)
         self.functions = [f for f in reply.get("functions", []) if type(f) is str]
         return worker

@@ -5,8 +5,8 @@ tests, the student README, which also becomes the bundle's README), ``configs/``
 student's half of the autograder (``autograder check`` only: ``__init__``, ``cli``, ``check``,
 ``report``). It never contains ``solutions/``, ``autograder/hidden/``, the sandbox or the
 project's tests. After copying, ``verify_release`` scans every file of the bundle outside the
-public ``rnnlm`` library for any line found only in a solution region (between ``### BEGIN SOLUTION`` and ``### END SOLUTION``) and refuses the
-bundle if one is found.
+public ``rnnlm`` library for any line found only in a solution region (between
+``### BEGIN SOLUTION`` and ``### END SOLUTION``) and refuses the bundle if one is found.
 """
 
 from __future__ import annotations

@@ -397,7 +397,8 @@ class Worker:
             return wire.unpack(data)
         except wire.ProtocolError as error:
             self.close()
-            raise WorkerError(f"the worker's reply was corrupted ({error}); did your code write to file descriptors it does not own?", "protocol") from None
+            raise WorkerError(f"the worker's reply was corrupted ({error}); did your code write to file descriptors "
+                              "it does not own?", "protocol") from None
 
     def _send(self, message: bytes, timeout: float) -> None:
         deadline = time.monotonic() + timeout

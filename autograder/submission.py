@@ -115,7 +115,8 @@ def _accept(file_name: str, read, result: Submission) -> None:
     try:
         data = read()
     except OSError as error:
-        result.problems[exercise] = f"{file_name} could not be read as a regular file ({error.strerror or error}); symbolic links are refused"
+        result.problems[exercise] = (f"{file_name} could not be read as a regular file ({error.strerror or error}); "
+                                     "symbolic links are refused")
         return
     if len(data) > MAX_FILE_BYTES:
         result.problems[exercise] = f"{file_name} is larger than {MAX_FILE_BYTES // 1024} KiB; submit the source file only"

@@ -24,7 +24,6 @@ import importlib.abc
 import importlib.util
 import io
 import json
-import math
 import os
 import struct
 import sys

@@ -53,7 +53,8 @@ def test_get_window(submission, reference):
 
 @points(2)
 def test_tbptt_windows(submission, reference):
-    cases = [("N=101 B=3 bptt=7", 101, 3, 7, 0, 1), ("W=2 rank 1", 203, 2, 5, 1, 2), ("bptt longer than streams", 20, 2, 35, 0, 1),
+    cases = [("N=101 B=3 bptt=7", 101, 3, 7, 0, 1), ("W=2 rank 1", 203, 2, 5, 1, 2),
+             ("bptt longer than streams", 20, 2, 35, 0, 1),
              ("B=1 bptt=1", 9, 1, 1, 0, 1), ("W=3 rank 0", 97, 2, 4, 0, 3)]
     for label, length, batch, bptt, rank, world in cases:
         compare(submission, reference, "tbptt_windows", (_ids(label, length), batch, bptt),
