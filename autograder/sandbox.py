@@ -223,6 +223,8 @@ class Cgroup:
         self.procs_files: list[Path] = []
         name = f"autograder-{uuid.uuid4().hex[:12]}"
         memberships = _own_cgroups()
+        for base in set(memberships.values()):
+            _sweep_stale(base)
         wanted = {"pids": [("pids.max", str(limits.processes))],
                   # Twice RLIMIT_AS: one process meets its own limit first (a clean MemoryError); the
                   # cgroup caps the sum over forked processes.
@@ -258,6 +260,14 @@ class Cgroup:
         self.directories = []
 
 
+def pids_cgroup_available() -> bool:
+    """Whether this process may create a pids cgroup (what stops a fork bomb when grading as root)."""
+    cgroup = Cgroup(Limits())
+    available = "pids" in cgroup.controllers
+    cgroup.kill_and_remove()
+    return available
+
+
 def _own_cgroups() -> dict[str, Path]:
     """Writable cgroup directories of this process, per controller (``pids``, ``memory``)."""
     found: dict[str, Path] = {}
@@ -281,6 +291,17 @@ def _own_cgroups() -> dict[str, Path]:
                 if base.is_dir() and os.access(base, os.W_OK):
                     found[controller] = base
     return found
+
+
+def _sweep_stale(base: Path, age_seconds: float = 600.0) -> None:
+    """Remove empty autograder cgroups left by a grader killed with SIGKILL (older than ``age_seconds``)."""
+    now = time.time()
+    for directory in base.glob("autograder-*"):
+        try:
+            if now - directory.stat().st_mtime > age_seconds and not (directory / "cgroup.procs").read_text().strip():
+                directory.rmdir()  # the kernel refuses while any process is inside
+        except OSError:
+            continue
 
 
 def _remove_cgroup(directory: Path) -> None:

@@ -19,7 +19,10 @@ def sandbox():
 
     if bubblewrap() is None:
         pytest.skip("bubblewrap (bwrap) is not installed")
-    return Sandbox(use_bwrap=True)
+    try:
+        return Sandbox(use_bwrap=True)
+    except RuntimeError as error:  # installed but unusable here (no user namespaces): say why
+        pytest.skip(str(error))
 
 
 @pytest.fixture(scope="session")
