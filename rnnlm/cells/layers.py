@@ -207,7 +207,11 @@ class RecurrentLayer(nn.Module):
 
 
 class RNN(RecurrentLayer):
-    """Elman RNN layers (eq. 5.1), tanh or ReLU; parameters laid out as ``torch.nn.RNN``."""
+    """Elman RNN layers (eq. 5.1), tanh or ReLU; parameters laid out as ``torch.nn.RNN``.
+
+    eq. 5.1's ``W_hh``, ``W_xh``, ``b_h`` are ``weight_hh_l{k}``, ``weight_ih_l{k}`` and
+    ``bias_ih_l{k} + bias_hh_l{k}``.
+    """
 
     mode = "rnn"
 
@@ -244,7 +248,13 @@ class RNN(RecurrentLayer):
 
 
 class LSTM(RecurrentLayer):
-    """LSTM layers (eqs. 5.4-5.8); parameters laid out as ``torch.nn.LSTM`` (gates i, f, g, o)."""
+    """LSTM layers (eqs. 5.4-5.8); parameters laid out as ``torch.nn.LSTM`` (gates i, f, g, o).
+
+    The chapter's ``W_f [h_{t-1}, x_t] + b_f`` (eq. 5.4) is ``W_hf h_{t-1} + W_if x_t + b_if + b_hf``
+    here: ``W_hf`` is rows ``H:2H`` of ``weight_hh_l{k}``, ``W_if`` the same rows of
+    ``weight_ih_l{k}``, and the chapter's one bias is the sum of the two (likewise i: rows
+    ``0:H``, the candidate ``c~`` (torch's g): ``2H:3H``, o: ``3H:4H``).
+    """
 
     mode = "lstm"
 
@@ -283,6 +293,8 @@ class GRU(RecurrentLayer):
 
     ``variant="pytorch"`` computes ``torch.nn.GRU``; ``variant="textbook"`` computes eqs.
     5.9-5.11 (reset gate applied to ``h`` before the matmul; ``z`` weights the candidate).
+    The chapter's ``W_z [h, x] + b_z`` is ``W_hz h + W_iz x + b_iz + b_hz`` (rows ``H:2H`` of
+    ``weight_hh_l{k}`` / ``weight_ih_l{k}``; r: ``0:H``, candidate: ``2H:3H``).
     """
 
     mode = "gru"
