@@ -138,6 +138,8 @@ def split_solution_source(source: str, filename: str = "<solution>") -> list[Seg
     for position, (start, name, keep) in enumerate(merged):
         stop = merged[position + 1][0] if position + 1 < len(merged) else len(lines)
         text = "\n".join(lines[start:stop]).strip("\n")
+        if not keep and BEGIN_SOLUTION in text:
+            raise ValueError(f"{filename}:{start + 1}: a solution region inside 'if __name__ == \"__main__\":' would never reach the notebook; move it into a function")
         if not keep or not text.strip():
             continue
         segments.append(Segment(name=name, source=text, is_solution=BEGIN_SOLUTION in text))

@@ -62,6 +62,7 @@ def test_comments_above_a_function_go_with_it_and_regions_are_never_cut():
         (f"def f():\n    return 1\n    {END_SOLUTION}\n", r"<solution>:3: .*without a"),
         ("def f():\n    return 1\n", r"no solution region"),
         ("def f(:\n", r"<solution>:1: cannot parse"),
+        (f"import os\nif __name__ == '__main__':\n    {BEGIN_SOLUTION}\n    print(1)\n    {END_SOLUTION}\n", r"<solution>:2: .*would never reach"),
     ],
 )
 def test_malformed_solutions_get_one_clear_error(source, message):

@@ -226,3 +226,20 @@ def test_exported_submissions_score_the_same_in_the_sandboxed_grader(graded_cour
         for exercise, expected in points.items():
             assert float(rows[student][exercise]) == pytest.approx(expected, abs=1e-9), (student, exercise)
         assert float(rows[student]["total"]) == pytest.approx(EXPECTED_TOTALS[student], abs=1e-9), student
+
+
+def test_a_real_exercise_scores_full_points_with_its_real_hidden_suite(tmp_path, jupyter_env):
+    """ex01 from solutions/ with autograder/hidden's suite: the reference answers earn every point."""
+    repository = Path(__file__).resolve().parents[2]
+    if not (repository / "autograder" / "hidden" / "test_ex01_rnn_forward.py").is_file():
+        pytest.skip("the hidden suite of ex01 is not in this checkout")
+    from autograder.nbgrader.checks import hidden_checks
+
+    course = tmp_path / "real"
+    assert nbgrader_cli(["init", str(course), "--assignment", ASSIGNMENT, "--exercises", "ex01", "--timeout", "60"]) == 0
+    run_nbgrader(jupyter_env, course, "generate_assignment", ASSIGNMENT)
+    _submit(course, "reference", {})
+    run_nbgrader(jupyter_env, course, "autograde", ASSIGNMENT)
+    scores = _cell_scores(course, "reference")
+    expected = {("ex01_rnn_forward", f"ex01_{check.name}"): check.points for check in hidden_checks("ex01_rnn_forward")}
+    assert scores == pytest.approx(expected)
