@@ -29,31 +29,37 @@ def add_arguments(parser: argparse.ArgumentParser, verb: str) -> None:
     parser.add_argument("--cell", default="lstm", choices=tuple(CELLS), help="recurrent cell")
     parser.add_argument("--unidirectional", action="store_true", help="read left to right only")
     parser.add_argument("--embedding_size", type=int, default=64, help="size of the word embeddings")
-    parser.add_argument("--hidden_size", type=int, default=128, help="hidden units per direction")
+    parser.add_argument("--hidden_size", type=int, default=64, help="hidden units per direction")
     parser.add_argument("--num_layers", type=int, default=1, help="stacked recurrent layers")
     parser.add_argument("--dropout", type=float, default=0.3, help="dropout on embeddings and encodings")
-    parser.add_argument("--learning_rate", type=float, default=3e-3, help="Adam's learning rate")
-    parser.add_argument("--batch_size", type=int, default=32, help="examples per batch")
+    parser.add_argument("--learning_rate", type=float, default=5e-3, help="Adam's learning rate")
+    parser.add_argument("--batch_size", type=int, default=64, help="examples per batch")
     parser.add_argument("--max_epochs", type=int, default=5, help="most passes over the training examples")
     parser.add_argument("--max_minutes", type=float, default=1.5, help="training time budget in minutes")
     parser.add_argument("--limit_train", type=int, default=DEFAULT_LIMIT_TRAIN[verb],
                         help="train on a random subset of this many examples (0: all)")
-    parser.add_argument("--limit_eval", type=int, default=0, help="validate and test on this many examples (0: all)")
+    parser.add_argument("--limit_valid", type=int, default=500,
+                        help="validate on a random subset of this many examples (0: all)")
+    parser.add_argument("--limit_test", type=int, default=0, help="test on this many examples (0: all, the default)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the weights, subsets and training order")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="torch CPU threads (small RNNs gain little from more; a busy machine loses a lot)")
 
 
 def run(args: argparse.Namespace) -> int:
     import lightning as L
+    import torch
     from lightning.pytorch.callbacks import ModelCheckpoint
 
     from rnnlm.tasks.data import GenreDataModule, TruecaseDataModule
     from rnnlm.tasks.models import SentenceClassifier, SequenceTagger
 
-    if args.max_minutes <= 0 or args.max_epochs < 1:
-        raise SystemExit(f"rnnlm {args.verb}: --max_minutes must be > 0 and --max_epochs >= 1")
+    if args.max_minutes <= 0 or args.max_epochs < 1 or args.threads < 1:
+        raise SystemExit(f"rnnlm {args.verb}: --max_minutes must be > 0, --max_epochs and --threads >= 1")
+    torch.set_num_threads(args.threads)
     L.seed_everything(args.seed, verbose=False)
     options = dict(batch_size=args.batch_size, limit_train=args.limit_train or None,
-                   limit_eval=args.limit_eval or None, seed=args.seed)
+                   limit_valid=args.limit_valid or None, limit_test=args.limit_test or None, seed=args.seed)
     model_options = dict(embedding_size=args.embedding_size, hidden_size=args.hidden_size, num_layers=args.num_layers,
                          cell=args.cell, bidirectional=not args.unidirectional, dropout=args.dropout,
                          learning_rate=args.learning_rate)

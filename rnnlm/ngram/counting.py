@@ -87,10 +87,12 @@ def lookup_stream(counts: NGramCounts, ids: np.ndarray) -> list[np.ndarray]:
     vocab_size = counts.vocab_size
     nodes_per_order = []
     for m in range(1, counts.order + 1):
-        if m == 1:
-            prefix = np.zeros(len(ids), dtype=np.int64)
-        else:
-            prefix = nodes_per_order[-1][:-1]
+        if m == 1:  # the unigram keys are the word ids themselves: a dense table
+            dense = np.full(vocab_size, -1, dtype=np.int64)
+            dense[counts.keys[0]] = np.arange(len(counts.keys[0]))
+            nodes_per_order.append(dense[ids])
+            continue
+        prefix = nodes_per_order[-1][:-1]
         words = ids[m - 1:].astype(np.int64)
         nodes = np.full(len(words), -1, dtype=np.int64)
         seen_prefix = prefix >= 0

@@ -144,7 +144,10 @@ class NGramLM:
             level["alpha"] = kept / np.maximum(totals[prefixes], 1e-300)
             released = np.bincount(prefixes, weights=per_gram, minlength=num_contexts)
             level["gamma"] = np.where(totals > 0, released / np.maximum(totals, 1e-300), 1.0)
-        return level
+        # a sentinel at the end, read through index -1 (an n-gram or context never seen): no count,
+        # no mass of its own, and a lower order passed through unchanged
+        sentinel = {"counts": 0.0, "totals": 0.0, "ratio": 0.0, "alpha": 0.0, "gamma": 1.0}
+        return {name: np.append(values, sentinel[name]) for name, values in level.items()}
 
     def _discounts_for(self, m: int, level_counts: np.ndarray) -> np.ndarray:
         """[3] discounts D1, D2, D3+ of order m (fixed, or estimated for modified KN)."""
@@ -185,22 +188,13 @@ class NGramLM:
 
     def _step(self, m: int, grams: np.ndarray, contexts: np.ndarray, lower: np.ndarray) -> np.ndarray:
         """P at order m for positions whose m-gram / context have key index grams / contexts."""
-        level = self._levels[m - 1]
-        seen_gram, seen_context = grams >= 0, contexts >= 0
+        level = self._levels[m - 1]  # index -1 reads each table's sentinel
         if self.smoothing in ("kneser_ney", "modified_kneser_ney"):
-            alpha = np.zeros(len(grams))
-            alpha[seen_gram] = level["alpha"][grams[seen_gram]]
-            gamma = np.ones(len(grams))
-            gamma[seen_context] = level["gamma"][contexts[seen_context]]
-            return alpha + gamma * lower  # eq. 17 of Chen & Goodman
-        gram_count = np.zeros(len(grams))
-        gram_count[seen_gram] = level["counts"][grams[seen_gram]]
-        total = np.zeros(len(grams))
-        total[seen_context] = level["totals"][contexts[seen_context]]
+            return level["alpha"][grams] + level["gamma"][contexts] * lower  # eq. 17 of Chen & Goodman
+        gram_count, total = level["counts"][grams], level["totals"][contexts]
         if self.smoothing == "add_k":
             return (gram_count + self.k) / (total + self.k * self.vocab_size)
-        usable = total > 0  # mle: keep the lower order where the context was never seen
-        return np.where(usable, gram_count / np.maximum(total, 1), lower)
+        return np.where(total > 0, gram_count / np.maximum(total, 1), lower)  # mle: unseen context -> lower order
 
     def distribution(self, context: Sequence[int] = ()) -> np.ndarray:
         """P(. | context) over the whole vocabulary -> [V] float64, summing to 1.
@@ -222,7 +216,7 @@ class NGramLM:
             level = self._levels[m - 1]
             run = followers(counts, m, node) if node >= 0 else slice(0, 0)
             words = counts.keys[m - 1][run] - node * self.vocab_size
-            total = level["totals"][node] if node >= 0 else 0.0
+            total = level["totals"][node]  # 0 (the sentinel) for an unseen context
             if self.smoothing in ("kneser_ney", "modified_kneser_ney"):
                 if node >= 0:
                     probability *= level["gamma"][node]

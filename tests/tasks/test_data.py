@@ -59,7 +59,7 @@ def test_splits_hold_out_whole_plays(speeches):
 
 
 def test_inputs_are_lower_cased_and_tags_come_from_the_original(speeches):
-    data = TruecaseDataModule(speeches=speeches, limit_train=200, limit_eval=50)
+    data = TruecaseDataModule(speeches=speeches, limit_train=200, limit_valid=50, limit_test=50)
     for words, tags in data.examples["train"]:
         assert all(word == word.lower() for word in words)
         assert len(words) == len(tags) <= 100
