@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import csv
 import math
+import os
 import platform
 import time
 from dataclasses import asdict, dataclass
@@ -182,9 +183,20 @@ def markdown_table(rows: list[dict[str, Any]], config: CompareConfig) -> str:
         lines.append(f"| {row['model']} | {row['parameters']:,} | {row['train_seconds']:g} | {row['tokens_seen']:,} | "
                      f"{row['epochs']:g} | {row['perplexity']:.1f} |")
     lines += ["", "n-gram parameters: distinct n-grams stored (all orders); neural: trainable weights.",
-              f"Machine: {platform.processor() or platform.machine()}, {torch.get_num_threads()} torch threads, "
-              f"torch {torch.__version__}."]
+              f"Machine: {machine_description()}."]
     return "\n".join(lines) + "\n"
+
+
+def machine_description() -> str:
+    """CPU model and count, torch threads and version, and the GPU when one is used."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as stream:
+            cpu = next((line.split(":", 1)[1].strip() for line in stream if line.startswith("model name")), cpu)
+    except OSError:
+        pass
+    gpu = f", GPU {torch.cuda.get_device_name(0)}" if torch.cuda.is_available() else ""
+    return (f"{cpu}, {os.cpu_count()} CPUs, {torch.get_num_threads()} torch threads{gpu}, torch {torch.__version__}")
 
 
 def compare(config: CompareConfig) -> list[dict[str, Any]]:

@@ -60,7 +60,10 @@ def run(args: argparse.Namespace) -> int:
         import torch
 
         torch.set_num_threads(args.threads)
-    rows = compare(config)
+    try:
+        rows = compare(config)
+    except (ValueError, FileNotFoundError) as error:
+        raise SystemExit(f"rnnlm compare: {error}") from None
     print(markdown_table(rows, config))
     print(f"wrote {config.output_dir}/results.csv, results.md, fig_5_5.png, fig_5_6.png")
     return 0

@@ -54,24 +54,30 @@ def summary_table(flows) -> str:
     return "\n".join(lines)
 
 
+def _stacks(args: argparse.Namespace) -> list:
+    from rnnlm.analysis.stack import build_stack, load_checkpoint_stack, model_stack
+
+    layers = args.num_layers if args.all_layers else 1
+    if args.ckpt_path:
+        return [load_checkpoint_stack(path, num_layers=None if args.all_layers else 1) for path in args.ckpt_path]
+    if args.init == "model":
+        return [model_stack(architecture, args.vocab_size, args.embedding_size, args.hidden_size, layers,
+                            seed=args.seed, init_range=args.init_range) for architecture in args.architectures]
+    return [build_stack(architecture, args.hidden_size, input_size=args.embedding_size, vocab_size=args.vocab_size,
+                        num_layers=layers, seed=args.seed) for architecture in args.architectures]
+
+
 def run(args: argparse.Namespace) -> int:
     from rnnlm.analysis.gradients import measure_gradient_flow
-    from rnnlm.analysis.stack import build_stack, load_checkpoint_stack, model_stack
     from rnnlm.plots import plot_gradient_flow
 
-    for name in ("hidden_size", "num_layers", "vocab_size", "steps", "batch_size"):
+    for name in ("hidden_size", "embedding_size", "num_layers", "vocab_size", "steps", "batch_size"):
         if getattr(args, name) < (2 if name == "steps" else 1):
             raise SystemExit(f"rnnlm gradients: --{name} must be positive (steps >= 2); received {getattr(args, name)}")
-    if args.ckpt_path:
-        stacks = [load_checkpoint_stack(path, num_layers=None if args.all_layers else 1) for path in args.ckpt_path]
-    elif args.init == "model":
-        stacks = [model_stack(architecture, args.vocab_size, args.embedding_size, args.hidden_size,
-                              args.num_layers if args.all_layers else 1, seed=args.seed, init_range=args.init_range)
-                  for architecture in args.architectures]
-    else:
-        stacks = [build_stack(architecture, args.hidden_size, input_size=args.embedding_size, vocab_size=args.vocab_size,
-                              num_layers=args.num_layers if args.all_layers else 1, seed=args.seed)
-                  for architecture in args.architectures]
+    try:
+        stacks = _stacks(args)
+    except (ValueError, FileNotFoundError) as error:
+        raise SystemExit(f"rnnlm gradients: {error}") from None
     flows = [measure_gradient_flow(stack, steps=args.steps, batch_size=args.batch_size, seed=args.seed) for stack in stacks]
     paths = plot_gradient_flow(flows, args.output_dir / "fig_5_2")
     print(summary_table(flows))
