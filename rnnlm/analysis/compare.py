@@ -182,7 +182,9 @@ def markdown_table(rows: list[dict[str, Any]], config: CompareConfig) -> str:
     for row in rows:
         lines.append(f"| {row['model']} | {row['parameters']:,} | {row['train_seconds']:g} | {row['tokens_seen']:,} | "
                      f"{row['epochs']:g} | {row['perplexity']:.1f} |")
-    lines += ["", "n-gram parameters: distinct n-grams stored (all orders); neural: trainable weights.",
+    lines += ["", "n-gram parameters: distinct n-grams stored (all orders); neural: trainable weights. "
+              "Train time: counting for the n-grams; the wall time of `Trainer.fit` for the neural models "
+              "(set-up, sanity check and curve validations included).",
               f"Machine: {machine_description()}."]
     return "\n".join(lines) + "\n"
 

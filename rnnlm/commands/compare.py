@@ -56,6 +56,9 @@ def run(args: argparse.Namespace) -> int:
         config = CompareConfig(**fields)
     except ValueError as error:
         raise SystemExit(f"rnnlm compare: {error}") from None
+    import logging
+
+    logging.getLogger("lightning.pytorch").setLevel(logging.WARNING)  # one Trainer per model: no banners
     if args.threads:
         import torch
 
