@@ -39,7 +39,8 @@ Where nltk.lm's ``KneserNeyInterpolated`` differs (see docs/ngram.md): its unigr
 bare continuation distribution, not interpolated with the uniform one (a word never seen
 after another word gets probability 0), and its lower-order weights count distinct
 followers by raw counts rather than continuation counts (they differ only for an n-gram that
-occurs nowhere but at the very start of the stream).
+occurs nowhere but at the very start of the stream; there nltk's distribution does not sum to
+1, or it divides by zero).
 
 References: R. Kneser and H. Ney, "Improved backing-off for m-gram language modeling",
 ICASSP 1995. S. F. Chen and J. Goodman, "An Empirical Study of Smoothing Techniques for

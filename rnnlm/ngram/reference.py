@@ -5,9 +5,11 @@ nltk's unigram level is the bare continuation ratio N1+(. w) / N1+(. .), where C
 (1998) discount it too and interpolate it with the uniform distribution 1/V (so that no word
 of the vocabulary, ``<unk>`` included, gets probability 0). ``kneser_ney_with_uniform_base``
 is nltk's model with that one method replaced; counting, continuation counts, discounting
-and the recursion stay nltk's code. (A second, smaller difference remains: nltk weighs a
-lower-order context by its distinct followers on raw counts rather than continuation counts,
-which differ only for an n-gram that occurs nowhere but at the very start of the stream.)
+and the recursion stay nltk's code. A second difference remains, only for an n-gram that
+occurs nowhere but at the very start of the stream (its continuation count is 0): nltk weighs a
+lower-order context by its distinct followers on raw counts, so that P(. | context) no longer
+sums to 1, and it divides by zero for a context seen only there; ours counts continuation
+types and passes such a context through to the lower order.
 """
 
 from __future__ import annotations

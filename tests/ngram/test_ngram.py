@@ -225,6 +225,24 @@ def test_kneser_ney_agrees_with_nltk_where_definitions_coincide(order):
         np.testing.assert_allclose(ours.distribution(context), expected, rtol=1e-9, atol=0)
 
 
+def test_nltk_differs_where_an_ngram_occurs_only_at_the_stream_start():
+    """The second documented difference: (4 3) occurs only at position 0, so its continuation
+    count is 0. nltk still counts 3 among the followers of (4) (on raw counts) when weighing
+    the lower order, and its P(. | 4) sums to 1.375; ours counts continuation types and sums to 1.
+    Where a context occurs only at the start, nltk divides by a zero continuation total."""
+    stream = np.array([4, 3, 0, 1, 4, 0, 2, 1, 0, 1, 3, 2, 0, 1, 1, 2, 4, 2, 1, 0])
+    ours = NGramLM(3, "kneser_ney").fit(stream, 6)
+    theirs = nltk_fit(kneser_ney_with_uniform_base(3, 0.75), stream)
+    nltk_total = sum(theirs.score(word(w, 5), ["4"]) for w in range(6))
+    assert nltk_total == pytest.approx(1.375, rel=1e-12)
+    assert ours.distribution([4]).sum() == pytest.approx(1.0, abs=1e-12)
+    only_at_start = nltk_fit(kneser_ney_with_uniform_base(3, 0.75), np.array([4, 3, 0, 1, 0, 2, 1, 0, 1, 3]))
+    with pytest.raises(ZeroDivisionError):
+        only_at_start.score("0", ["4"])
+    assert NGramLM(3, "kneser_ney").fit(np.array([4, 3, 0, 1, 0, 2, 1, 0, 1, 3]), 6).distribution([4]).sum() == \
+        pytest.approx(1.0, abs=1e-12)
+
+
 def test_unmodified_nltk_kneser_ney_unigram_differs_only_by_the_uniform_base():
     distinct, discount = 5, 0.75
     stream = zipf_stream(5, 300, distinct)
