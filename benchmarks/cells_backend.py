@@ -71,7 +71,7 @@ def saved_bytes(layer: torch.nn.Module, inputs: torch.Tensor) -> int:
     return sum(size for pointer, size in storages.items() if pointer not in parameters)
 
 
-def peak_rss_growth(args: argparse.Namespace, mode: str, variant: str, backend: str) -> int:
+def peak_rss_growth(args: argparse.Namespace, mode: str, variant: str, backend: str) -> int | None:
     """Peak-RSS growth in bytes over one forward + backward, measured in a fresh process."""
     command = [sys.executable, __file__, "--rss-probe", json.dumps([mode, variant, backend]),
                "--batch-size", str(args.batch_size), "--bptt", str(args.bptt),
@@ -80,7 +80,10 @@ def peak_rss_growth(args: argparse.Namespace, mode: str, variant: str, backend: 
     # Allocations from 4 KiB up get their own mmap, returned to the system when freed, so the
     # resident set follows the live tensors instead of the allocator's cache.
     environment = dict(os.environ, MALLOC_MMAP_THRESHOLD_="4096", MALLOC_TRIM_THRESHOLD_="0", MALLOC_TOP_PAD_="0")
-    result = subprocess.run(command, check=True, capture_output=True, text=True, env=environment)
+    result = subprocess.run(command, capture_output=True, text=True, env=environment)
+    if result.returncode != 0:  # e.g. not Linux: the table says n/a rather than losing the timings
+        print(f"peak RSS probe failed for {backend} {mode}: {result.stderr.strip().splitlines()[-1:]}")
+        return None
     return int(result.stdout.strip())
 
 
@@ -145,6 +148,10 @@ def machine() -> list[str]:
     ]
 
 
+def _mebibytes(size: int | None) -> str:
+    return "n/a" if size is None else f"{size / 2.0**20:.1f} MiB"
+
+
 def report(args: argparse.Namespace) -> str:
     """Run every case and return the Markdown report."""
     torch.set_num_threads(args.threads)
@@ -160,7 +167,6 @@ def report(args: argparse.Namespace) -> str:
         "| layer | fused tokens/s | scratch tokens/s | scratch time / fused time (goal <= 2) | saved for backward fused / scratch | peak RSS growth fused / scratch |",
         "|---|---|---|---|---|---|",
     ]
-    mib = 2.0**20
     for label, mode, variant in CASES:
         speeds = time_backends(args, mode, variant)
         fused, scratch = statistics.median(speeds["fused"]), statistics.median(speeds["scratch"])
@@ -169,8 +175,8 @@ def report(args: argparse.Namespace) -> str:
             f"| {label} | {fused:,.0f} [{min(speeds['fused']):,.0f}-{max(speeds['fused']):,.0f}]"
             f" | {scratch:,.0f} [{min(speeds['scratch']):,.0f}-{max(speeds['scratch']):,.0f}]"
             f" | **{fused / scratch:.2f}**"
-            f" | {speeds['saved_fused'][0] / mib:.1f} / {speeds['saved_scratch'][0] / mib:.1f} MiB"
-            f" | {rss['fused'] / mib:.1f} / {rss['scratch'] / mib:.1f} MiB |"
+            f" | {_mebibytes(speeds['saved_fused'][0])} / {_mebibytes(speeds['saved_scratch'][0])}"
+            f" | {_mebibytes(rss['fused'])} / {_mebibytes(rss['scratch'])} |"
         )
         print(lines[-1], flush=True)
     lines += [
