@@ -176,7 +176,9 @@ def plot_longrange(trials: Sequence[dict[str, Any]], stem: str | Path, threshold
     axes.set_ylabel("recall accuracy")
     budget = ""
     if settings and "budget" in settings:
-        budget = f"\n(each gap: a fresh model, at most {settings['budget']} steps x {settings.get('batch_size', '?')} sequences)"
+        limit = f" or {settings['time_limit']:g} s" if settings.get("time_limit") else ""
+        budget = (f"\n(each gap: a fresh model, at most {settings['budget']} steps x "
+                  f"{settings.get('batch_size', '?')} sequences{limit})")
     axes.set_title("How far back each architecture learns" + budget, fontsize=10)
     axes.grid(True, alpha=0.3)
     axes.legend(fontsize=8)
