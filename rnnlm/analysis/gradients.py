@@ -14,8 +14,8 @@ slope gives the factor per step and the half-life in steps.
 
 The spectral radius of W_hh (per gate block for the LSTM and the GRU) is the other side of the
 same story: if the largest singular value of W_hh is below 1 / max|tanh'| = 1, the tanh RNN's
-gradient must vanish; a spectral radius above 1 is necessary for it to explode (Pascanu et al.
-2013, sec. 3). In the LSTM, the cell path c_t = f_t * c_{t-1} + ... (eq. 5.7) is multiplied by the
+gradient must vanish (Pascanu et al. 2013, sec. 3); in the linear regime (h near 0) the product
+is W_hh^d, which explodes when the spectral radius exceeds 1. In the LSTM, the cell path c_t = f_t * c_{t-1} + ... (eq. 5.7) is multiplied by the
 forget gate, not by W_hh, which is why its gradient can survive where the RNN's does not.
 
 References: Bengio, Simard & Frasconi (1994), Learning long-term dependencies with gradient
