@@ -43,9 +43,17 @@ def test_case_tags(word, tag):
     assert case_tag(word) == tag
 
 
-def test_splits_hold_out_whole_plays(speeches):
-    genre = GenreDataModule(speeches=speeches)
-    truecase = TruecaseDataModule(speeches=speeches)
+@pytest.fixture(scope="module")
+def genre(speeches):
+    return GenreDataModule(speeches=speeches, min_freq=1)
+
+
+@pytest.fixture(scope="module")
+def truecase(speeches):
+    return TruecaseDataModule(speeches=speeches)
+
+
+def test_splits_hold_out_whole_plays(speeches, genre, truecase):
     assert set(GENRE_SPLITS["test"]).isdisjoint(GENRE_SPLITS["valid"])
     # every held-out play's speeches are in its split and nowhere else
     for module, held_out in ((genre, GENRE_SPLITS), (truecase, HELD_OUT_PLAYS)):
@@ -58,13 +66,13 @@ def test_splits_hold_out_whole_plays(speeches):
     assert not any(words == first[:200] for words, _ in genre.examples["train"])
 
 
-def test_inputs_are_lower_cased_and_tags_come_from_the_original(speeches):
-    data = TruecaseDataModule(speeches=speeches, limit_train=200, limit_valid=50, limit_test=50)
+def test_inputs_are_lower_cased_and_tags_come_from_the_original(speeches, truecase):
+    data = truecase
     for words, tags in data.examples["train"]:
         assert all(word == word.lower() for word in words)
         assert len(words) == len(tags) <= 100
     counts = data.label_counts("test")
-    assert counts[0] > counts[1] > 0 and NO_TAG not in counts  # UPPER is rare: 9 test words in all
+    assert counts[0] > counts[1] > counts[2] > 0 and NO_TAG not in counts  # UPPER is rare: 9 test words
     majority, accuracy = data.majority_baseline("test")
     assert majority == "lower" and accuracy == pytest.approx(counts[0] / sum(counts.values()))
 
@@ -78,8 +86,15 @@ def test_collate_pads_tokens_and_tags():
     assert labels.dtype == torch.long
 
 
-def test_vocabulary_comes_from_training_plays_only(speeches):
-    data = GenreDataModule(speeches=speeches, min_freq=1)
+def test_limits_take_seeded_subsets(speeches):
+    small = GenreDataModule(speeches=speeches, limit_train=100, limit_valid=20, limit_test=30, seed=3)
+    again = GenreDataModule(speeches=speeches, limit_train=100, limit_valid=20, limit_test=30, seed=3)
+    assert [len(small.examples[split]) for split in ("train", "valid", "test")] == [100, 20, 30]
+    assert small.examples["train"] == again.examples["train"]
+
+
+def test_vocabulary_comes_from_training_plays_only(genre):
+    data = genre
     train_words = {word for words, _ in data.examples["train"] for word in words}
     assert set(data.vocab.itos) - {"<unk>", "<eos>"} == train_words
     test_only = {word for words, _ in data.examples["test"] for word in words} - train_words
