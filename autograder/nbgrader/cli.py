@@ -31,7 +31,10 @@ def _exercise_list(text: str) -> list[str]:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``autograder nbgrader``."""
-    parser = argparse.ArgumentParser(prog="autograder nbgrader", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="autograder nbgrader",
+        description="Build an nbgrader course from the rnnlm exercises, and hand its submissions to the sandboxed grader (docs/nbgrader.md).",
+    )
     verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
 
     init = verbs.add_parser("init", help="create an nbgrader course folder from solutions/ and the hidden suites")

@@ -27,8 +27,8 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.nbgrader.bridge import GRADING_ENVIRONMENT_VARIABLE
 from autograder.nbgrader import checks
+from autograder.nbgrader.bridge import GRADING_ENVIRONMENT_VARIABLE
 from autograder.nbgrader.notebook import HiddenCheck, build_notebook
 
 EXERCISE_FILE = re.compile(r"^(ex\d{2})_[a-z0-9_]+\.py$")

@@ -14,6 +14,9 @@ from pathlib import Path
 
 import pytest
 
+# The toy hidden suites are data for the grader, not tests of this project.
+collect_ignore = ["toy"]
+
 TOY = Path(__file__).resolve().parent / "toy"
 TOY_SOLUTIONS = TOY / "solutions"
 TOY_SUITES = TOY / "suites"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -113,13 +114,16 @@ def test_every_real_solution_becomes_a_valid_notebook(path):
         assert points == pytest.approx(checks.load_exercise_suite(path.stem, str(suite.parent)).max_score)
 
 
-def test_init_writes_config_and_notebooks_and_never_overwrites_silently(tmp_path):
+def test_init_writes_config_and_notebooks_and_never_overwrites_silently(tmp_path, monkeypatch):
+    for variable in ("AUTOGRADER_NBGRADER_GRADING", "AUTOGRADER_SUITES_DIR", "AUTOGRADER_SOLUTIONS_DIR"):
+        monkeypatch.setenv(variable, "")  # loading the config sets them: restored after the test
     course = tmp_path / "course"
     layout = init_course(course, "week1", checks.hidden_checks, solutions_dir=TOY_SOLUTIONS, suites_dir=TOY_SUITES, timeout=7, startup_timeout=99)
     assert [path.name for path in layout.notebooks] == ["ex95_affine.ipynb", "ex96_scale.ipynb"]
     assert layout.total_points == 7.0
     config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
     assert config.CourseDirectory.course_id == "rnnlm"
+    assert os.environ["AUTOGRADER_NBGRADER_GRADING"] == "1" and os.environ["AUTOGRADER_SUITES_DIR"] == str(TOY_SUITES)
     assert config.CourseDirectory.root == str(course.resolve())
     assert config.CourseDirectory.db_url == f"sqlite:///{course.resolve() / 'gradebook.db'}"
     assert (config.Execute.timeout, config.Execute.kernel_name, config.Execute.interrupt_on_timeout) == (7, "python3", True)

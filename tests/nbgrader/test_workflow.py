@@ -236,10 +236,12 @@ def test_a_real_exercise_scores_full_points_with_its_real_hidden_suite(tmp_path,
     from autograder.nbgrader.checks import hidden_checks
 
     course = tmp_path / "real"
-    assert nbgrader_cli(["init", str(course), "--assignment", ASSIGNMENT, "--exercises", "ex01", "--timeout", "60"]) == 0
+    arguments = ["--solutions", str(repository / "solutions"), "--suites", str(repository / "autograder" / "hidden")]
+    assert nbgrader_cli(["init", str(course), "--assignment", ASSIGNMENT, "--exercises", "ex01", "--timeout", "60", *arguments]) == 0
     run_nbgrader(jupyter_env, course, "generate_assignment", ASSIGNMENT)
     _submit(course, "reference", {})
     run_nbgrader(jupyter_env, course, "autograde", ASSIGNMENT)
     scores = _cell_scores(course, "reference")
-    expected = {("ex01_rnn_forward", f"ex01_{check.name}"): check.points for check in hidden_checks("ex01_rnn_forward")}
+    checks = hidden_checks("ex01_rnn_forward", repository / "autograder" / "hidden")
+    expected = {("ex01_rnn_forward", f"ex01_{check.name}"): check.points for check in checks}
     assert scores == pytest.approx(expected)
