@@ -412,12 +412,12 @@ class Worker:
             self._send(wire.pack(header, arrays), timeout)
             data = self._receive(timeout, what)
         except WorkerError:
-            self.close()
+            self.close(grace_seconds=0.0)
             raise
         try:
             return wire.unpack(data)
         except wire.ProtocolError as error:
-            self.close()
+            self.close(grace_seconds=0.0)
             raise WorkerError(f"the worker's reply was corrupted ({error}); did your code write to file descriptors "
                               "it does not own?", "protocol") from None
 
@@ -472,8 +472,15 @@ class Worker:
         return (f"the worker process exited (status {status}) before answering: does your module call "
                 f"sys.exit/os._exit, or exhaust a limit?{last}")
 
-    def close(self) -> None:
-        """Kill the sandbox and everything in it; remove its files."""
+    def close(self, grace_seconds: float = 1.0) -> None:
+        """End the worker (EOF first, so an idle worker exits and is accounted), kill what remains, remove its files."""
+        if self.process is not None and self.process.poll() is None and getattr(self, "to_worker", None) is not None:
+            os.close(self.to_worker)
+            self.to_worker = None
+            try:
+                self.process.wait(timeout=grace_seconds)
+            except subprocess.TimeoutExpired:
+                pass
         if self.process is not None and self.process.poll() is None:
             try:
                 os.killpg(self.process.pid, signal.SIGKILL)
