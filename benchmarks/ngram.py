@@ -19,7 +19,6 @@ Measured in one run on the same data (``LanguageModelDataModule("shakespeare", "
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import platform
 import statistics

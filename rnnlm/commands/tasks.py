@@ -15,6 +15,7 @@ baseline (always predicting the label most frequent in training). The tasks and 
 from __future__ import annotations
 
 import argparse
+import math
 import tempfile
 import time
 
@@ -90,8 +91,10 @@ def run(args: argparse.Namespace) -> int:
     print(f"task              {'truecasing (tagging)' if args.verb == 'tag' else 'genre of a speech (classification)'}")
     print(f"model             {'uni' if args.unidirectional else 'bi'}directional {args.cell.upper()}"
           + (f", {args.pooling} pooling" if args.verb == "classify" else ""))
-    print(f"training          {len(data.examples['train']):,} examples, {trainer.current_epoch} epochs "
-          f"in {seconds:.0f} s (best validation epoch kept)")
+    batches_per_epoch = math.ceil(len(data.examples["train"]) / args.batch_size)
+    print(f"training          {len(data.examples['train']):,} examples, {trainer.global_step:,} steps of "
+          f"{args.batch_size} ({trainer.global_step / batches_per_epoch:.2f} epochs) in {seconds:.0f} s "
+          "(best validation kept)")
     print(f"test {unit:<13}{sum(counts.values()):,} ({', '.join(f'{data.labels[k]} {v:,}' for k, v in sorted(counts.items()))})")
     print(f"test accuracy     {tested['test/acc']:.4f}")
     print(f"majority baseline {baseline:.4f} (always '{majority}')")
