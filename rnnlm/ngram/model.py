@@ -114,10 +114,9 @@ class NGramLM:
         """Count the n-grams of the stream ``ids`` [N] (ints in [0, vocab_size)); returns self."""
         if isinstance(vocab_size, bool) or not isinstance(vocab_size, (int, np.integer)) or vocab_size < 1:
             raise ValueError(f"vocab_size must be an integer >= 1, got {vocab_size!r}")
-        self.vocab_size = int(vocab_size)
-        ids = self._check_ids(ids, "training stream")
-        counts = count_ngrams(ids, self.order, self.vocab_size)
-        self._counts, self.num_train_tokens = counts, len(ids)
+        ids = _check_ids(ids, "training stream", int(vocab_size))  # a failed fit leaves the model as it was
+        counts = count_ngrams(ids, self.order, int(vocab_size))
+        self.vocab_size, self._counts, self.num_train_tokens = int(vocab_size), counts, len(ids)
         self._levels = [self._level(m) for m in range(1, self.order + 1)]
         return self
 
@@ -171,7 +170,7 @@ class NGramLM:
     def log_prob(self, ids) -> np.ndarray:
         """Natural-log probability of every token of the stream ``ids`` [N] -> [N] float64."""
         counts = self._fitted()
-        ids = self._check_ids(ids, "scored stream")
+        ids = _check_ids(ids, "scored stream", self.vocab_size)
         nodes = lookup_stream(counts, ids)  # per order m: [N - m + 1]
         probability = np.full(len(ids), 1.0 / self.vocab_size)  # [N]
         for m in range(1, min(self.order, len(ids)) + 1):
@@ -210,7 +209,7 @@ class NGramLM:
         if len(context) > self.order - 1:
             raise ValueError(f"context has {len(context)} tokens but an order-{self.order} model conditions on "
                              f"at most {self.order - 1}; pass the last {self.order - 1} tokens")
-        context = self._check_ids(context, "context") if len(context) else np.zeros(0, dtype=np.int64)
+        context = _check_ids(context, "context", self.vocab_size) if len(context) else np.zeros(0, dtype=np.int64)
         probability = np.full(self.vocab_size, 1.0 / self.vocab_size)  # [V]
         for m in range(1, len(context) + 2):
             node = 0 if m == 1 else lookup_gram(counts, context[len(context) - m + 1:])
@@ -241,22 +240,23 @@ class NGramLM:
             raise RuntimeError("this NGramLM is not fitted yet: call fit(ids, vocab_size) first")
         return self._counts
 
-    def _check_ids(self, ids, what: str) -> np.ndarray:
-        if hasattr(ids, "detach"):  # a torch tensor, possibly on a GPU
-            ids = ids.detach().cpu().numpy()
-        ids = np.asarray(ids)
-        if ids.ndim != 1:
-            raise ValueError(f"the {what} must be a 1-D stream of token ids, got shape {tuple(ids.shape)}")
-        if len(ids) == 0:
-            raise ValueError(f"the {what} is empty: an n-gram model needs at least one token")
-        if not np.issubdtype(ids.dtype, np.integer):
-            raise ValueError(f"the {what} must hold integer token ids, got dtype {ids.dtype}")
-        low, high = int(ids.min()), int(ids.max())
-        if low < 0 or high >= self.vocab_size:
-            raise ValueError(f"the {what} holds ids in [{low}, {high}] but the vocabulary has "
-                             f"{self.vocab_size} entries (ids 0..{self.vocab_size - 1}); encode with the "
-                             "same Vocabulary (unknown words -> <unk>)")
-        return ids.astype(np.int64, copy=False)
+def _check_ids(ids, what: str, vocab_size: int) -> np.ndarray:
+    """``ids`` as a 1-D int64 array of token ids in [0, vocab_size), or one clear ValueError."""
+    if hasattr(ids, "detach"):  # a torch tensor, possibly on a GPU
+        ids = ids.detach().cpu().numpy()
+    ids = np.asarray(ids)
+    if ids.ndim != 1:
+        raise ValueError(f"the {what} must be a 1-D stream of token ids, got shape {tuple(ids.shape)}")
+    if len(ids) == 0:
+        raise ValueError(f"the {what} is empty: an n-gram model needs at least one token")
+    if not np.issubdtype(ids.dtype, np.integer):
+        raise ValueError(f"the {what} must hold integer token ids, got dtype {ids.dtype}")
+    low, high = int(ids.min()), int(ids.max())
+    if low < 0 or high >= vocab_size:
+        raise ValueError(f"the {what} holds ids in [{low}, {high}] but the vocabulary has "
+                         f"{vocab_size} entries (ids 0..{vocab_size - 1}); encode with the "
+                         "same Vocabulary (unknown words -> <unk>)")
+    return ids.astype(np.int64, copy=False)
 
 
 def _check_discounts(discount: float | Sequence[float], order: int) -> np.ndarray:
