@@ -46,6 +46,7 @@ class GradientFlow:
     half_life: float  # steps for the norm to halve (inf when it does not decay)
     spectral_radius: dict[str, float] = field(default_factory=dict)  # gate -> rho(W_hh block), bottom layer
     largest_singular_value: dict[str, float] = field(default_factory=dict)
+    keep_gate: dict[str, float] | None = None  # the gate keeping the old state (LSTM f, GRU 1 - z): see keep_gate_stats
 
     def rows(self) -> list[dict]:
         """One row per (layer, distance): the numbers behind Fig. 5.2."""
@@ -62,6 +63,7 @@ class GradientFlow:
         at = {f"norm_at_{d}": float(bottom[d]) for d in (1, 5, 10, 20, 50, 100) if d < len(bottom)}
         return {"architecture": self.architecture, "source": self.source, "steps": len(bottom),
                 "factor_per_step": self.factor_per_step, "half_life": self.half_life, **at,
+                "keep_gate": self.keep_gate,
                 "spectral_radius": self.spectral_radius,
                 "largest_singular_value": self.largest_singular_value}
 
@@ -80,6 +82,34 @@ def spectral_radius(matrix: torch.Tensor) -> float:
     if matrix.dim() != 2 or matrix.shape[0] != matrix.shape[1]:
         raise ValueError(f"spectral radius needs a square matrix; received shape {tuple(matrix.shape)}")
     return float(torch.linalg.eigvals(matrix.detach().double()).abs().max())
+
+
+def keep_gate_stats(stack: RecurrentStack, inputs: torch.Tensor, hidden: list[torch.Tensor]) -> dict[str, float] | None:
+    """How much of the old state the bottom layer keeps per step, averaged over batch and steps.
+
+    Returns ``mean`` (over units), ``units_above_0.9`` (share of units whose average exceeds 0.9)
+    and ``max_unit`` (the most persistent unit): the long-range gradient travels through the few
+    units that keep, so the maximum bounds the per-step factor better than the mean.
+
+    LSTM: the forget gate f_t (eq. 5.4), the factor on c_{t-1} in eq. 5.7. GRU: the weight of
+    h_{t-1} in eq. 5.11, 1 - z_t (torch's GRU names that weight z directly). None for the RNN.
+    ``inputs`` [B, T, I] are the bottom layer's inputs and ``hidden`` its states h_1 .. h_T.
+    """
+    if stack.architecture == "rnn":
+        return None
+    layer, hidden_size = stack.layers[0], stack.hidden_size
+    rows = slice(hidden_size, 2 * hidden_size)  # gate block 1: the LSTM's f (i, f, g, o), the GRU's z (r, z, n)
+    previous = torch.stack([torch.zeros_like(hidden[0])] + hidden[:-1], dim=1)  # [B, T, H]: h_{t-1}
+    with torch.no_grad():
+        projected = inputs @ layer.weight_ih_l0[rows].t() + previous @ layer.weight_hh_l0[rows].t()  # [B, T, H]
+        if getattr(layer, "bias_ih_l0", None) is not None:
+            projected = projected + layer.bias_ih_l0[rows] + layer.bias_hh_l0[rows]
+        value = torch.sigmoid(projected)  # [B, T, H]: f_t, or z_t
+    if stack.architecture == "gru" and getattr(layer, "variant", "pytorch") != "pytorch":
+        value = 1 - value  # eq. 5.11: h_t = (1 - z_t) h_{t-1} + z_t n_t
+    per_unit = value.mean(dim=(0, 1))  # [H]
+    return {"mean": float(per_unit.mean()), "units_above_0.9": float((per_unit > 0.9).double().mean()),
+            "max_unit": float(per_unit.max())}
 
 
 def fit_decay(distances: np.ndarray, norms: np.ndarray) -> tuple[float, float]:
@@ -143,7 +173,7 @@ def measure_gradient_flow(
     readout = torch.randn(inputs.shape[0], stack.hidden_size, generator=generator).to(device, dtype)  # [B, H]
     readout = readout / readout.norm(dim=1, keepdim=True)  # ||dL_T/dh_T|| = 1
     with torch.enable_grad():
-        grads, _ = hidden_gradients(stack, inputs, readout)
+        grads, hidden = hidden_gradients(stack, inputs, readout)
     # grads[l][k] belongs to step k+1; distance T - (k+1) = steps-1-k, so reverse the step order.
     norms = np.array([[g.norm(dim=1).mean().item() for g in reversed(layer)] for layer in grads])  # [L, T]
     distances = np.arange(inputs.shape[1])
@@ -154,6 +184,7 @@ def measure_gradient_flow(
         factor_per_step=factor, half_life=half_life,
         spectral_radius={gate: spectral_radius(w) for gate, w in blocks.items()},
         largest_singular_value={gate: float(torch.linalg.matrix_norm(w.double(), ord=2)) for gate, w in blocks.items()},
+        keep_gate=keep_gate_stats(stack, inputs, [h.detach() for h in hidden[0]]),
     )
 
 

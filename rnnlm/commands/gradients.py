@@ -41,16 +41,24 @@ def _format(value: float) -> str:
     return f"{value:.3g}" if math.isfinite(value) else str(value)
 
 
+def _keep(stats: dict | None) -> str:
+    if stats is None:
+        return "-"
+    return f"{stats['mean']:.3f} / {stats['units_above_0.9']:.1%} / {stats['max_unit']:.3f}"
+
+
 def summary_table(flows) -> str:
     """Markdown table: architecture, source, factor per step, half-life, norms, spectral radius."""
-    lines = ["| architecture | source | factor / step | half-life (steps) | norm at 10 | norm at 50 | spectral radius of W_hh blocks |",
-             "|---|---|---|---|---|---|---|"]
+    lines = ["| architecture | source | factor / step | half-life (steps) | norm at 10 | norm at 50 | "
+             "keep gate (LSTM f, GRU 1-z): mean / units > 0.9 / max unit | spectral radius of W_hh blocks |",
+             "|---|---|---|---|---|---|---|---|"]
     for flow in flows:
         summary = flow.summary()
         radius = ", ".join(f"{gate} {value:.3f}" for gate, value in flow.spectral_radius.items())
         lines.append(f"| {flow.architecture.upper()} | {flow.source} | {_format(flow.factor_per_step)} | "
                      f"{_format(flow.half_life)} | {_format(summary.get('norm_at_10', math.nan))} | "
-                     f"{_format(summary.get('norm_at_50', math.nan))} | {radius} |")
+                     f"{_format(summary.get('norm_at_50', math.nan))} | "
+                     f"{_keep(flow.keep_gate)} | {radius} |")
     return "\n".join(lines)
 
 

@@ -130,6 +130,27 @@ def test_spectral_radius_matches_eigvals():
         gate_blocks(weight_hh, "gru")
 
 
+@pytest.mark.parametrize(("architecture", "variant", "bias", "expected"), [
+    ("lstm", None, 30.0, 1.0), ("lstm", None, -30.0, 0.0),  # forget gate open / shut
+    ("gru", "pytorch", 30.0, 1.0), ("gru", "textbook", 30.0, 0.0),  # torch's z keeps h; eq. 5.11's z replaces it
+])
+def test_keep_gate_follows_the_gate_bias(architecture, variant, bias, expected):
+    torch.manual_seed(0)
+    if variant == "textbook":
+        from rnnlm.cells import GRU
+
+        layer = GRU(4, 5, batch_first=True, variant="textbook")
+    else:
+        layer = {"lstm": nn.LSTM, "gru": nn.GRU}[architecture](4, 5, batch_first=True)
+    with torch.no_grad():
+        layer.bias_ih_l0[5:10].fill_(bias)  # gate block 1: LSTM f, GRU z
+    flow = measure_gradient_flow(stack_from_module(layer), steps=5, batch_size=2)
+    assert flow.keep_gate["mean"] == pytest.approx(expected, abs=1e-6)
+    assert flow.keep_gate["max_unit"] == pytest.approx(expected, abs=1e-6)
+    assert flow.keep_gate["units_above_0.9"] == expected
+    assert measure_gradient_flow(build_stack("rnn", 4), steps=3, batch_size=1).keep_gate is None
+
+
 def test_fit_decay_recovers_a_geometric_rate():
     distances = np.arange(40)
     factor, half_life = fit_decay(distances, 3.0 * 0.8**distances)
