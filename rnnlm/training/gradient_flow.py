@@ -9,7 +9,8 @@ the window is shorter), and measures ||dL_T/dh_k|| against T - k with
 logger of the Trainer:
 
 - ``gradient_flow/norm_at_{d}`` for d in ``distances``, ``gradient_flow/factor_per_step``,
-  ``gradient_flow/half_life`` and ``gradient_flow/spectral_radius_{gate}``;
+  ``gradient_flow/half_life``, ``gradient_flow/spectral_radius_{gate}`` and, for the LSTM and the
+  GRU, ``gradient_flow/keep_gate_{mean,units_above_0.9,max_unit}``;
 - the figure: ``log_image`` for a ``WandbLogger`` (offline works), and for loggers with a
   ``log_dir`` (``CSVLogger``, ``TensorBoardLogger``) ``<log_dir>/gradient_flow/step_NNNNNNN.png``
   beside its ``.csv`` and ``.json``.
@@ -86,6 +87,8 @@ class GradientFlowCallback(Callback):
         if math.isfinite(flow.half_life):
             metrics["gradient_flow/half_life"] = flow.half_life
         metrics.update({f"gradient_flow/spectral_radius_{gate}": value for gate, value in flow.spectral_radius.items()})
+        if flow.keep_gate is not None:  # LSTM forget gate / GRU 1 - z: how much state the layer keeps per step
+            metrics.update({f"gradient_flow/keep_gate_{name}": value for name, value in flow.keep_gate.items()})
         for logger in trainer.loggers:
             logger.log_metrics(metrics, step=step)
             if self.log_figure:

@@ -32,6 +32,7 @@ def test_callback_logs_numbers_and_figure_with_csv_logger(tmp_path, tiny_corpus)
     for row in rows:
         assert 0 < float(row["gradient_flow/norm_at_3"]) < float("inf")
         assert float(row["gradient_flow/spectral_radius_f"]) > 0
+        assert 0 < float(row["gradient_flow/keep_gate_mean"]) < 1
     figures = sorted(p.name for p in (tmp_path / "run" / "version_0" / "gradient_flow").glob("*.png"))
     assert figures == ["step_0000002.png", "step_0000004.png"]
 
