@@ -28,11 +28,10 @@ from typing import Any, Optional
 from lightning.pytorch import Trainer
 from lightning.pytorch.callbacks import LearningRateMonitor, ModelCheckpoint
 from lightning.pytorch.cli import LightningArgumentParser, LightningCLI
-from lightning.pytorch.loggers import WandbLogger
 from lightning.pytorch.utilities import rank_zero_only
 
 from rnnlm.data.datamodule import LanguageModelDataModule
-from rnnlm.models.language_model import LSTMLM, RecurrentLanguageModel
+from rnnlm.models.language_model import RecurrentLanguageModel
 from rnnlm.training.callbacks import TokensPerSecond
 
 RUNS_DIR = "runs"
@@ -123,4 +122,4 @@ def lightning_main(argv: Optional[list[str]] = None, run: bool = True) -> Langua
     )
 
 
-__all__ = ["LanguageModelCLI", "lightning_main", "report", "LSTMLM", "WandbLogger"]
+__all__ = ["LanguageModelCLI", "lightning_main", "report"]
