@@ -31,7 +31,9 @@ def _grading_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="autograder", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="autograder", description="Grade submissions in a sandbox, check your own work, build the student release."
+    )
     verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
 
     grade = verbs.add_parser("grade", help="grade one submission and print the score table")
