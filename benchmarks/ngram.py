@@ -174,8 +174,8 @@ def report(machine_line, data, full, rows, nltk_result) -> str:
               for label, tokens, trigrams, seconds, cpu in rows]
     lines += [
         "",
-        "Counting is one `np.unique` (a sort) per order and a hash index per order, so the fit grows "
-        "as N log N in the number of tokens.",
+        "Counting is one sort per order (values packed with their positions) and a hash index per "
+        "order: N log N in the number of tokens, close to linear over this range.",
         "",
         f"## Against nltk.lm (fitted on the first {n['prefix_tokens']:,} training tokens)",
         "",
