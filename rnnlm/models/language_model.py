@@ -33,6 +33,7 @@ from typing import Any, Literal, Optional
 import torch
 import torch.nn.functional as F
 from lightning.pytorch import LightningModule
+from lightning.pytorch.utilities import rank_zero_warn
 from torch import Tensor, nn
 from torchmetrics import SumMetric
 
@@ -347,6 +348,11 @@ class RecurrentLanguageModel(LightningModule):
         if self._trainer is None:  # load_from_checkpoint: weights and vocabulary only
             return
         rank, world_size = self.global_rank, self.trainer.world_size
+        saved_world_size = saved["rng"].size(0) if "rng" in saved else world_size
+        if saved_world_size != world_size:
+            rank_zero_warn(f"the checkpoint was written by {saved_world_size} rank(s) and this run has {world_size}: "
+                           "hidden states and dropout RNGs start afresh, so the resume is not exact "
+                           f"(resume with --trainer.devices {saved_world_size} for an exact one)")
         if "hidden" in saved and saved["hidden"][0].size(0) == world_size:
             self._hidden["train"] = hidden_state.from_tuple(tuple(t[rank] for t in saved["hidden"]))
         if "rng" in saved and saved["rng"].size(0) == world_size:

@@ -72,3 +72,15 @@ def test_load_language_model_refuses_other_files(tmp_path):
     torch.save({"state_dict": {}}, tmp_path / "other.ckpt")
     with pytest.raises(ValueError, match="not an rnnlm language-model checkpoint"):
         load_language_model(tmp_path / "other.ckpt")
+
+
+def test_resuming_with_another_number_of_ranks_warns(checkpoint, word_vocab, tmp_path):
+    path, _ = checkpoint
+    saved = torch.load(path, weights_only=False)
+    saved["rnnlm"]["rng"] = saved["rnnlm"]["rng"].repeat(2, 1)  # as if written by 2 ranks
+    saved["rnnlm"]["hidden"] = [state.repeat(2, 1, 1, 1) for state in saved["rnnlm"]["hidden"]]
+    torch.save(saved, tmp_path / "two_ranks.ckpt")
+    model = LSTMLM(vocab_size=len(word_vocab), **SMALL)
+    with pytest.warns(UserWarning, match="written by 2 rank.* this run has 1"):
+        quiet_trainer(max_steps=3).fit(model, datamodule=FixedData(word_vocab), ckpt_path=tmp_path / "two_ranks.ckpt")
+    assert model._hidden["train"] is not None  # trained on from a fresh state
