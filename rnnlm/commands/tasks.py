@@ -4,8 +4,8 @@
     rnnlm classify --pooling mean --cell gru    # genre of a speech from mean-pooled GRU states
     rnnlm tag --max_minutes 8 --max_epochs 3 --limit_train 0          # longer, on every speech
 
-Trains for at most ``--max_epochs`` epochs within ``--max_minutes`` (2 by default: on an idle
-2-core CPU about one epoch; the tagger uses a seeded subset of 8,000 training pieces),
+Trains for at most ``--max_epochs`` epochs (3) within ``--max_minutes`` (2 by default: on an idle
+2-core CPU that is 2.4 to 3 epochs; the tagger uses a seeded subset of 8,000 training pieces),
 validates on a seeded subset of the validation plays, keeps the weights of the best
 validation check, and prints the accuracy on the whole test split beside the majority-class
 baseline (always predicting the label most frequent in training). The tasks and splits are described in
