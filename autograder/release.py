@@ -18,6 +18,8 @@ from pathlib import Path
 REPOSITORY = Path(__file__).resolve().parent.parent
 STUDENT_AUTOGRADER = ("__init__.py", "cli.py", "check.py", "report.py")
 """The only autograder modules a student receives (``autograder check``)."""
+STUDENT_NBGRADER = ("__init__.py", "bridge.py")
+"""What the grade cells of a released notebook import (no checks, no solutions)."""
 FORBIDDEN_PATHS = ("solutions", "autograder/hidden", "tests", "autograder/sandbox.py", "autograder/worker.py")
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache", "*.egg-info")
 
@@ -75,6 +77,9 @@ def build_release(out: Path, make_zip: bool = False, repository: Path = REPOSITO
     (out / "autograder").mkdir()
     for name in STUDENT_AUTOGRADER:
         shutil.copyfile(repository / "autograder" / name, out / "autograder" / name)
+    (out / "autograder" / "nbgrader").mkdir()
+    for name in STUDENT_NBGRADER:
+        shutil.copyfile(repository / "autograder" / "nbgrader" / name, out / "autograder" / "nbgrader" / name)
     for name in ("constraints.txt", "LICENSE"):
         if (repository / name).is_file():
             shutil.copyfile(repository / name, out / name)

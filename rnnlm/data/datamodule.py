@@ -133,3 +133,7 @@ class LanguageModelDataModule(L.LightningDataModule):
     def test_dataloader(self) -> TBPTTLoader:
         """This rank's ``eval_batch_size`` test streams (fixed ``bptt``)."""
         return self._loader("test", self.eval_batch_size, False)
+
+    def predict_dataloader(self) -> TBPTTLoader:
+        """The test streams again: ``rnnlm predict`` scores them (per-token negative log-likelihood)."""
+        return self._loader("test", self.eval_batch_size, False)
