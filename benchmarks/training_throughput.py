@@ -15,6 +15,7 @@ the last optimizer step; data preparation and process start-up are excluded on b
 from __future__ import annotations
 
 import argparse
+import os
 import json
 import platform
 import resource
@@ -29,19 +30,19 @@ CONFIGS = {
     "lightning/fused/full": ("lightning", {}),
     "plain/fused/full": ("plain", {}),
     "lightning/scratch/full": ("lightning", {"backend": "scratch"}),
-    "lightning/fused/adaptive": ("lightning", {"adaptive_softmax_cutoffs": [2000, 10000]}),
+    "lightning/fused/adaptive": ("lightning", {"adaptive_softmax_cutoffs": [1000, 4000]}),
 }
 MODEL = dict(embedding_dim=200, hidden_size=200, num_layers=2, dropout=0.0, optimizer="sgd", lr=1.0)
 CLIP = 0.25
 
 
-def build(overrides: dict, batch_size: int, bptt: int, corpus: str):
+def build(overrides: dict, batch_size: int, bptt: int, corpus: str, max_size: int):
     import torch
 
     from rnnlm import LanguageModelDataModule, LSTMLM
 
     torch.manual_seed(0)
-    datamodule = LanguageModelDataModule(corpus=corpus, batch_size=batch_size, bptt=bptt)
+    datamodule = LanguageModelDataModule(corpus=corpus, batch_size=batch_size, bptt=bptt, max_size=max_size)
     model = LSTMLM(vocab_size=datamodule.vocab_size, **{**MODEL, **overrides})
     return datamodule, model
 
@@ -92,8 +93,11 @@ def run_lightning(model, datamodule, steps: int, warmup: int) -> float:
 
 
 def worker(args: argparse.Namespace) -> None:
+    import torch
+
+    torch.set_num_threads(args.threads)
     runner, overrides = CONFIGS[args.worker]
-    datamodule, model = build(overrides, args.batch_size, args.bptt, args.corpus)
+    datamodule, model = build(overrides, args.batch_size, args.bptt, args.corpus, args.max_size)
     datamodule.prepared  # data preparation is not timed
     seconds = (run_lightning if runner == "lightning" else run_plain)(model, datamodule, args.steps, args.warmup)
     tokens = (args.steps - args.warmup) * args.batch_size * args.bptt
@@ -106,8 +110,6 @@ def machine() -> str:
 
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor())
-    import os
-
     return (f"{os.cpu_count()} CPU cores ({cpu}), Python {platform.python_version()}, torch {torch.__version__}, "
             f"{torch.get_num_threads()} intra-op threads")
 
@@ -120,6 +122,8 @@ def main() -> None:
     parser.add_argument("--batch_size", type=int, default=20)
     parser.add_argument("--bptt", type=int, default=35)
     parser.add_argument("--corpus", default="shakespeare")
+    parser.add_argument("--max_size", type=int, default=10000, help="vocabulary size (rnnlm fit's default)")
+    parser.add_argument("--threads", type=int, default=1, help="torch intra-op threads per run")
     parser.add_argument("--configs", default=",".join(CONFIGS), help="comma-separated subset of: " + ", ".join(CONFIGS))
     parser.add_argument("--output", default=str(Path(__file__).parent / "results" / "training_throughput.md"))
     parser.add_argument("--worker", help=argparse.SUPPRESS)
@@ -133,7 +137,8 @@ def main() -> None:
         for name in names:  # alternate: every configuration sees the same load
             command = [sys.executable, __file__, "--worker", name, "--steps", str(args.steps), "--warmup",
                        str(args.warmup), "--batch_size", str(args.batch_size), "--bptt", str(args.bptt),
-                       "--corpus", args.corpus]
+                       "--corpus", args.corpus,
+                       "--max_size", str(args.max_size), "--threads", str(args.threads)]
             output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
             results[name].append(json.loads(output.strip().splitlines()[-1]))
             print(f"repeat {repeat + 1}/{args.repeats} {name}: {results[name][-1]}", flush=True)
@@ -147,11 +152,12 @@ def main() -> None:
         "",
         f"Machine: {machine()}.",
         f"Model: LSTMLM 2 x 200, embedding 200, bptt {args.bptt}, batch {args.batch_size}, SGD, clip {CLIP}, "
-        f"word-level `{args.corpus}`. {args.steps} steps per run, the first {args.warmup} untimed; "
+        f"word-level `{args.corpus}` with the {args.max_size} most frequent words (adaptive softmax: cutoffs "
+        f"[1000, 4000]); {args.threads} torch thread(s), load average at the end: {os.getloadavg()[0]:.1f}. {args.steps} steps per run, the first {args.warmup} untimed; "
         f"{args.repeats} alternating repeats, each run in a fresh process.",
         "",
         f"Command: `python benchmarks/training_throughput.py --steps {args.steps} --warmup {args.warmup} "
-        f"--repeats {args.repeats}`",
+        f"--repeats {args.repeats} --threads {args.threads} --max_size {args.max_size}`",
         "",
         "| configuration | median tokens/s | all runs (tokens/s) | ratio | peak RSS (MiB) |",
         "| --- | ---: | --- | --- | ---: |",

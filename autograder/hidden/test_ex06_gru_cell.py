@@ -65,8 +65,12 @@ def test_gru_cell_pytorch_matches_torch(submission):
 
 
 @points(0.5)
-def test_gru_cell_rejects_unknown_variant(submission):
+def test_gru_cell_rejects_unknown_variant(submission, reference):
     x, h, *weights = _step("variant", 2, 3, 4, torch.float64, 1.0)
+    # The stub already holds this check (outside the solution region): score it only beside a
+    # working gru_cell, so the untouched release earns nothing.
+    compare(submission, reference, "gru_cell", (x, h, *weights), rtol=1e-7, atol=1e-9, case="textbook",
+            name="h_t")
     try:
         submission.call("gru_cell", x, h, *weights, variant="keras")
     except AssertionError as error:

@@ -25,7 +25,10 @@ def test_gate_count(submission, reference):
 
 
 @points(0.5)
-def test_gate_count_rejects_unknown_cell(submission):
+def test_gate_count_rejects_unknown_cell(submission, reference):
+    # The stub already holds this check (outside the solution region): score it only beside a
+    # working gate_count, so the untouched release earns nothing.
+    compare(submission, reference, "gate_count", ("lstm",), rtol=0, atol=0, case="lstm", name="gate count")
     try:
         submission.call("gate_count", "transformer")
     except AssertionError as error:
