@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 LIGHTNING_VERBS = ("fit", "validate", "test", "predict")
@@ -54,6 +55,10 @@ def _takes_verb(module) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Idle OpenMP threads sleep instead of spinning: on a CPU shared with other processes,
+    # spinning threads that wait for a descheduled partner made training steps up to 8x slower
+    # (benchmarks/results/char_quality.md). Must be set before torch is imported.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] in ("-h", "--help"):
         print(_usage())
