@@ -27,7 +27,7 @@ from typing import Any
 
 from autograder import worker as wire
 from autograder.checks import CheckFailed
-from autograder.sandbox import Limits, Sandbox, Worker, WorkerError
+from autograder.sandbox import ForkServer, Limits, Sandbox, Worker, WorkerError
 
 BLOCKED_MODULES = ["rnnlm", "autograder", "solutions"]
 """Packages no submission may import (the library contains every exercise's answer)."""
@@ -143,14 +143,22 @@ class InProcessSubmission:
 
 
 class SandboxedSubmission:
-    """Call a student's exercise file in a sandboxed worker (started lazily, restarted after a crash)."""
+    """Call a student's exercise file in a sandboxed worker (started lazily, restarted after a crash).
+
+    Workers are forked by ``server`` (shared by the exercises of one submission); without one,
+    the proxy starts a fork server of its own for this file and stops it in ``close``.
+    """
 
     def __init__(self, student_file: Path | None, exercise: str, *, sandbox: Sandbox, limits: Limits | None = None,
-                 forbidden: list[str] | None = None, import_torch: bool = True):
+                 forbidden: list[str] | None = None, import_torch: bool = True, server: ForkServer | None = None):
         self.student_file, self.exercise, self.sandbox = student_file, exercise, sandbox
         self.limits = limits or Limits()
         self.init = {"op": "init", "forbidden": list(forbidden or []), "blocked_modules": BLOCKED_MODULES,
                      "import_torch": import_torch}
+        self.own_server = server is None and student_file is not None
+        if self.own_server:
+            server = ForkServer(sandbox, {exercise: student_file}, self.limits, import_torch)
+        self.server = server
         self.worker: Worker | None = None
         self.import_failure: str | None = None
         self.functions: list[str] = []
@@ -166,17 +174,15 @@ class SandboxedSubmission:
         if self.worker is not None and self.worker.alive:
             return self.worker
         self._retire()
-        worker = Worker(self.sandbox, self.student_file, self.exercise, self.limits, self.init)
-        self.worker = worker
         started = time.monotonic()
         try:
-            reply = worker.start()
+            self.worker = self.server.spawn(self.exercise, self.limits, self.init)
         except WorkerError as error:
             self.spent += time.monotonic() - started
-            self._retire()
             self.import_failure = f"{self.exercise}: {error} (while importing your module)"
             raise CheckFailed(self.import_failure) from None
         self.spent += time.monotonic() - started
+        reply = self.worker.first_reply
         if reply.get("status") != "ready":
             self._retire()
             error = reply.get("error")
@@ -184,7 +190,7 @@ class SandboxedSubmission:
             self.import_failure = f"{self.exercise}.py could not be imported: {described}"
             raise CheckFailed(self.import_failure)
         self.functions = [f for f in reply.get("functions", []) if type(f) is str]
-        return worker
+        return self.worker
 
     def _retire(self) -> None:
         if self.worker is not None:
@@ -238,5 +244,7 @@ class SandboxedSubmission:
         return text if len(text) <= cap else text[:cap] + f"\n... [{len(text) - cap} more characters of output dropped]"
 
     def close(self) -> None:
-        """Stop the worker."""
+        """Stop the worker (and the fork server, if this proxy started it)."""
         self._retire()
+        if self.own_server:
+            self.server.close()

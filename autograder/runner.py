@@ -3,7 +3,8 @@
 The trusted grader process loads the hidden suites and the reference solutions (both stay in
 this process), builds the manifest of expected tests and points *before* running anything, then
 runs each suite's tests with a ``SandboxedSubmission`` proxy (one worker per exercise, exercises
-in parallel on ``jobs`` threads). A test scores its points only if it returns normally; every
+in parallel on ``jobs`` threads). The workers are forked by one sandboxed fork server per
+submission, which imports PyTorch once (``autograder.sandbox.ForkServer``). A test scores its points only if it returns normally; every
 test of the manifest that did not report is failed, so nothing the student does can skip a test.
 """
 
@@ -22,7 +23,7 @@ from typing import Any, Callable
 
 from autograder.checks import CheckFailed
 from autograder.oracle import InProcessSubmission, SandboxedSubmission
-from autograder.sandbox import Limits, Sandbox
+from autograder.sandbox import ForkServer, Limits, Sandbox, widest
 from autograder.submission import Submission
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -135,12 +136,16 @@ def _cut(text: str) -> str:
 
 
 def grade_exercise(suite: Suite, student_file: Path | None, problem: str | None, sandbox: Sandbox,
-                   solutions_dir: Path) -> dict:
-    """Grade one exercise: every test of its suite, in order, against one sandboxed worker."""
+                   solutions_dir: Path, server: ForkServer | None = None) -> dict:
+    """Grade one exercise: every test of its suite, in order, against one sandboxed worker.
+
+    ``server`` is the submission's fork server; without one the exercise gets a sandbox of its own.
+    """
     started = time.monotonic()
     reference = reference_for(suite.exercise, solutions_dir)
     proxy = SandboxedSubmission(None if problem else student_file, suite.exercise, sandbox=sandbox,
-                                limits=suite.limits, forbidden=suite.forbidden, import_torch=suite.import_torch)
+                                limits=suite.limits, forbidden=suite.forbidden, import_torch=suite.import_torch,
+                                server=server)
     if problem:
         proxy.import_failure = problem
     tests = []
@@ -173,13 +178,22 @@ def grade_submission(submission: Submission, suites: list[Suite], *, sandbox: Sa
     """Grade all suites against one submission; the returned dict is the per-test results JSON."""
     started = time.monotonic()
     manifest = {test.name: test.points for suite in suites for test in suite.tests}
+    server = None
+    if sandbox.contains_processes:  # one sandbox imports PyTorch once and forks every exercise's worker
+        files = {s.exercise: submission.files[s.exercise] for s in suites
+                 if s.exercise in submission.files and s.exercise not in submission.problems}
+        server = ForkServer(sandbox, files, widest([s.limits for s in suites]), any(s.import_torch for s in suites))
 
     def one(suite: Suite) -> dict:
         return grade_exercise(suite, submission.files.get(suite.exercise), submission.problems.get(suite.exercise),
-                              sandbox, solutions_dir)
+                              sandbox, solutions_dir, server)
 
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        exercises = list(pool.map(one, suites))
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            exercises = list(pool.map(one, suites))
+    finally:
+        if server is not None:
+            server.close()
     reported = {test["name"] for exercise in exercises for test in exercise["tests"]}
     for exercise in exercises:  # the manifest decides: a test that did not report is a failed test
         for name, points in manifest.items():

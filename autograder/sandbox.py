@@ -24,12 +24,14 @@ and a loud warning says that the student's code can then read the solutions and 
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import resource
 import select
 import shutil
 import signal
 import site
+import socket
 import subprocess
 import sys
 import tempfile
@@ -37,7 +39,7 @@ import threading
 import time
 import uuid
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from autograder import worker as wire
@@ -139,7 +141,7 @@ class Sandbox:
         key = (self.bwrap, tuple(self.hide))
         if key not in _VERIFIED:
             with tempfile.TemporaryDirectory(prefix="autograder-selftest-") as job_dir:
-                command = self.command(Path(job_dir), Limits(), 0, 1)[:-3] + ["-c", "import sys"]
+                command = self.command(Path(job_dir), Limits(), [])[:-1] + ["-c", "import sys"]
                 try:
                     completed = subprocess.run(command, capture_output=True, env=dict(WORKER_ENVIRONMENT), timeout=120,
                                                stdin=subprocess.DEVNULL)
@@ -152,15 +154,26 @@ class Sandbox:
                                "to grade UNSAFELY")
 
     @property
+    def contains_processes(self) -> bool:
+        """Whether each worker gets a pids cgroup, so a kill reaches every process it started.
+
+        Then one fork server serves all exercises of a submission; without it, each exercise gets
+        its own sandbox, so that killing a runaway exercise (its PID namespace) spares the others.
+        """
+        if not hasattr(self, "_contains_processes"):
+            self._contains_processes = pids_cgroup_available()
+        return self._contains_processes
+
+    @property
     def description(self) -> str:
         """One line for reports: which isolation graded this submission."""
         return "bubblewrap" if self.bwrap else "subprocess (files NOT hidden: bubblewrap missing)"
 
-    def command(self, job_dir: Path, limits: Limits, read_fd: int, write_fd: int) -> list[str]:
-        """The argv that starts ``worker.py`` on the given pipe ends."""
+    def command(self, job_dir: Path, limits: Limits, arguments: list[str]) -> list[str]:
+        """The argv that runs ``job_dir/worker.py ARGUMENTS`` (``job_dir`` is ``/grader`` inside the sandbox)."""
         python = [str(Path(sys.executable).resolve()), "-s", "-B"] + (["-P"] if sys.version_info >= (3, 11) else [])
         if self.bwrap is None:
-            return python + [str(job_dir / "worker.py"), str(read_fd), str(write_fd)]
+            return python + [str(job_dir / "worker.py"), *arguments]
         args = [self.bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--hostname", "sandbox"]
         if os.geteuid() == 0:
             args += ["--cap-drop", "ALL"]
@@ -181,7 +194,7 @@ class Sandbox:
         size = ["--size", str(limits.file_bytes)] if _supports_tmpfs_size(self.bwrap) else []  # bwrap >= 0.7
         args += ["--proc", "/proc", "--dev", "/dev", *size, "--tmpfs", "/tmp"]
         args += ["--ro-bind", str(job_dir), "/grader", "--chdir", "/tmp"]
-        return args + python + ["/grader/worker.py", str(read_fd), str(write_fd)]
+        return args + python + ["/grader/worker.py", *arguments]
 
 
 def _supports_tmpfs_size(bwrap: str) -> bool:
@@ -325,85 +338,277 @@ def _remove_cgroup(directory: Path) -> None:
             time.sleep(0.05)
 
 
-class Worker:
-    """One sandboxed worker serving one exercise of one submission (request/reply over pipes)."""
+def widest(limits: list[Limits]) -> Limits:
+    """The element-wise largest of several limits (a fork server's own limits bound its workers')."""
+    if not limits:
+        return Limits()
+    return Limits(**{f.name: max(getattr(item, f.name) for item in limits) for f in fields(Limits)})
 
-    def __init__(self, sandbox: Sandbox, student_file: Path, exercise: str, limits: Limits, init: dict):
-        self.sandbox, self.student_file, self.exercise, self.limits, self.init = sandbox, student_file, exercise, limits, init
+
+def resource_limits(limits: Limits) -> dict[str, tuple[int, int]]:
+    """The ``setrlimit`` values of ``limits``: ``{name: (soft, hard)}``.
+
+    The CPU limit's soft value sends ``SIGXCPU`` (reported as "used up its CPU time"), the hard one
+    five seconds later ``SIGKILL``. ``RLIMIT_NPROC`` only for non-root graders: Linux ignores it
+    for root, where the pids cgroup does the job.
+    """
+    values = {
+        "RLIMIT_CPU": (limits.cpu_seconds, limits.cpu_seconds + 5),
+        "RLIMIT_AS": (limits.memory_bytes, limits.memory_bytes),
+        "RLIMIT_FSIZE": (limits.file_bytes, limits.file_bytes),
+        "RLIMIT_CORE": (0, 0),
+    }
+    if os.geteuid() != 0:
+        values["RLIMIT_NPROC"] = (limits.processes, limits.processes)
+    return values
+
+
+CONTROL_SECONDS = 30.0
+"""How long the grader waits for the fork server to answer a control request."""
+
+
+class ForkServer:
+    """One sandbox whose zygote imports PyTorch once and forks a fresh worker per exercise.
+
+    The zygote (``worker.zygote``) runs no student code. ``spawn`` asks it for a child process,
+    hands the child its three pipes over a Unix socket, moves it into the worker's own cgroup,
+    and only then sends the ``init`` message that imports the student's module. Starting the
+    sandbox is lazy (the first ``spawn``) and repeated after ``restart``; a server that failed
+    to start keeps its reason and does not retry.
+    """
+
+    def __init__(self, sandbox: Sandbox, files: dict[str, Path], limits: Limits, import_torch: bool):
+        self.sandbox, self.files, self.limits, self.import_torch = sandbox, dict(files), limits, import_torch
         self.process: subprocess.Popen | None = None
-        self.output = bytearray()
-        self.output_total = 0
-        self.functions: list[str] = []
-        self.calls = 0
-        self.started = time.monotonic()
+        self.control: socket.socket | None = None
+        self.job_dir: Path | None = None
+        self.output = _Output(limits.output_bytes)
+        self.failure: str | None = None
+        self._lock = threading.Lock()
 
-    def start(self) -> dict:
-        """Start the worker and import the student module; return the worker's first reply."""
+    def module_path(self, exercise: str) -> str:
+        """Where the worker finds the student's file of ``exercise``."""
+        return f"{'/grader' if self.sandbox.bwrap else self.job_dir}/{exercise}.py"
+
+    def spawn(self, exercise: str, limits: Limits, init: dict) -> "Worker":
+        """A started worker for ``exercise`` (``WorkerError`` if it could not start)."""
+        worker = Worker(self, exercise, limits, init)
+        try:
+            worker.start()
+        except BaseException:
+            worker.close(grace_seconds=0.0)
+            raise
+        return worker
+
+    # -- the zygote ----------------------------------------------------------------------------
+
+    def _start(self) -> None:
+        """Start the sandbox and wait for the zygote's imports (under ``_lock``)."""
+        if self.failure:
+            raise WorkerError(self.failure, "died")
         self.job_dir = Path(tempfile.mkdtemp(prefix="autograder-job-"))
         shutil.copyfile(WORKER_SOURCE, self.job_dir / "worker.py")
-        module_path = self.job_dir / f"{self.exercise}.py"
-        shutil.copyfile(self.student_file, module_path)
+        for exercise, path in self.files.items():
+            shutil.copyfile(path, self.job_dir / f"{exercise}.py")
         os.chmod(self.job_dir, 0o755)
-        to_worker_read, to_worker_write = os.pipe()
-        from_worker_read, from_worker_write = os.pipe()
-        self.cgroup = Cgroup(self.limits)
-        command = self.sandbox.command(self.job_dir, self.limits, to_worker_read, from_worker_write)
-        procs = [os.open(p, os.O_WRONLY) for p in self.cgroup.procs_files]
-        limits = self.limits
-        root = os.geteuid() == 0
+        grader_end, sandbox_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        command = self.sandbox.command(self.job_dir, self.limits, [str(sandbox_end.fileno())])
+        rlimits = resource_limits(self.limits)
 
         def confine() -> None:  # runs in the child between fork and exec: system calls only
-            for fd in procs:
-                os.write(fd, str(os.getpid()).encode())
-            resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 5))
-            resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
-            resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_bytes, limits.file_bytes))
-            resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-            if not root:
-                resource.setrlimit(resource.RLIMIT_NPROC, (limits.processes, limits.processes))
+            for name, values in rlimits.items():
+                resource.setrlimit(getattr(resource, name), values)
 
         try:
             self.process = subprocess.Popen(
-                command,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                pass_fds=(to_worker_read, from_worker_write),
-                env=dict(WORKER_ENVIRONMENT),
-                cwd=self.job_dir if self.sandbox.bwrap is None else "/",
-                preexec_fn=confine,
-                start_new_session=True,
+                command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                pass_fds=(sandbox_end.fileno(),), env=dict(WORKER_ENVIRONMENT),
+                cwd=self.job_dir if self.sandbox.bwrap is None else "/", preexec_fn=confine, start_new_session=True,
             )
         finally:
-            for fd in procs + [to_worker_read, from_worker_write]:
-                os.close(fd)
-        self.to_worker = to_worker_write
-        self.from_worker = from_worker_read
-        threading.Thread(target=self._drain, daemon=True).start()
-        local_path = "/grader" if self.sandbox.bwrap else str(self.job_dir)
-        init = dict(self.init, module_path=f"{local_path}/{self.exercise}.py", exercise=self.exercise)
-        header, _ = self.request(init, {}, self.limits.start_seconds, what="starting Python and importing your module")
-        self.functions = list(header.get("functions", [])) if type(header.get("functions")) is list else []
-        return header
+            sandbox_end.close()
+        self.control = grader_end
+        self.output.drain(self.process.stdout)
+        try:
+            reply = self._exchange({"import_torch": self.import_torch}, (), self.limits.start_seconds,
+                                   "starting Python and importing PyTorch")
+        except WorkerError as error:
+            reply = {"status": "error", "error": str(error)}
+        if reply.get("status") != "ready":
+            printed = self.output.text().strip()
+            self.failure = (f"the sandbox could not start ({reply.get('error')})"
+                            + (f"; it printed: {printed[-1000:]}" if printed else ""))
+            self._stop()
+            raise WorkerError(self.failure, "died")
 
-    def _drain(self) -> None:
-        """Read the worker's stdout/stderr to the end, keeping at most ``output_bytes``."""
-        stream = self.process.stdout
-        while True:
-            chunk = stream.read1(65536) if hasattr(stream, "read1") else stream.read(65536)
-            if not chunk:
-                return
-            self.output_total += len(chunk)
-            room = self.limits.output_bytes - len(self.output)
-            if room > 0:
-                self.output += chunk[:room]
+    def _exchange(self, request: dict, fds, timeout: float, what: str) -> dict:
+        """Send one control request (with file descriptors) and read the zygote's answer."""
+        try:
+            self.control.settimeout(timeout)
+            socket.send_fds(self.control, [json.dumps(request).encode()], list(fds))
+            answer = self.control.recv(65536)
+        except TimeoutError:
+            raise WorkerError(f"the sandbox did not answer within {timeout:g} s while {what}", "timeout") from None
+        except OSError as error:
+            raise WorkerError(f"the sandbox stopped while {what} ({error})", "died") from None
+        if not answer:
+            raise WorkerError(f"the sandbox stopped while {what}", "died")
+        return json.loads(answer)
+
+    def request(self, request: dict, fds=(), what: str = "asking the sandbox") -> dict:
+        """One control request, starting the sandbox first if needed; a broken sandbox is stopped."""
+        with self._lock:
+            if self.control is None:
+                self._start()
+            try:
+                return self._exchange(request, fds, max(CONTROL_SECONDS, self.limits.start_seconds), what)
+            except WorkerError:
+                self._stop()
+                raise
+
+    def fork(self, limits: Limits, fds: list[int]) -> int:
+        """A new worker process on ``fds`` (its read, write and output pipe ends); its PID in the sandbox."""
+        reply = self.request({"op": "fork", "limits": resource_limits(limits)}, fds, "starting a worker")
+        return int(reply["pid"])
+
+    def wait(self, pid: int) -> int | str | None:
+        """The worker's exit code (negative: its signal), ``"gone"``, or ``None`` while it runs."""
+        return self.request({"op": "wait", "pid": pid}, what="asking for a worker's status")["status"]
+
+    def kill(self, pid: int) -> int | str | None:
+        """SIGKILL the worker's session and reap it; its exit code."""
+        return self.request({"op": "kill", "pid": pid}, what="stopping a worker")["status"]
+
+    def host_pid(self, sandbox_pid: int) -> int | None:
+        """The host's PID of the sandbox's process ``sandbox_pid`` (a descendant of bubblewrap)."""
+        parents: dict[int, int] = {}
+        matches = []
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                status = Path(f"/proc/{entry}/status").read_text()
+            except OSError:
+                continue
+            fields_ = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+            pid = int(entry)
+            parents[pid] = int(fields_.get("PPid", "0"))
+            nspids = fields_.get("NSpid", "").split()
+            if nspids and int(nspids[-1]) == sandbox_pid:
+                matches.append(pid)
+        for pid in matches:
+            ancestor = parents.get(pid, 0)
+            while ancestor > 1:
+                if ancestor == self.process.pid:
+                    return pid
+                ancestor = parents.get(ancestor, 0)
+        return None
+
+    def restart(self) -> None:
+        """Stop the sandbox (every process in it dies with its PID namespace); the next spawn starts a new one."""
+        with self._lock:
+            self._stop()
+
+    def _stop(self) -> None:
+        if self.control is not None:
+            self.control.close()  # the zygote exits at EOF
+            self.control = None
+        if self.process is not None:
+            try:
+                self.process.wait(timeout=1.0)
+            except subprocess.TimeoutExpired:
+                pass
+            if self.process.poll() is None:
+                try:
+                    os.killpg(self.process.pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
+                try:
+                    self.process.wait(timeout=5.0)
+                except subprocess.TimeoutExpired:
+                    pass
+            self.process = None
+        if self.job_dir is not None:
+            shutil.rmtree(self.job_dir, ignore_errors=True)
+            self.job_dir = None
+
+    def close(self) -> None:
+        """Stop the sandbox and remove its files."""
+        self.restart()
+
+
+class _Output:
+    """What a process printed, drained by a thread and capped (the rest is counted, not kept)."""
+
+    def __init__(self, limit: int):
+        self.limit, self.kept, self.total = limit, bytearray(), 0
+
+    def drain(self, stream) -> None:
+        """Read ``stream`` (a binary file object) to its end in a daemon thread, then close it."""
+        threading.Thread(target=self._read, args=(stream,), daemon=True).start()
+
+    def _read(self, stream) -> None:
+        with stream:
+            while True:
+                chunk = stream.read1(65536) if hasattr(stream, "read1") else stream.read(65536)
+                if not chunk:
+                    return
+                self.total += len(chunk)
+                room = self.limit - len(self.kept)
+                if room > 0:
+                    self.kept += chunk[:room]
+
+    def text(self) -> str:
+        """The kept output, with a note of how much was dropped."""
+        text = bytes(self.kept).decode("utf-8", "replace")
+        if self.total > len(self.kept):
+            text += f"\n... [{self.total - len(self.kept)} more bytes of output dropped]"
+        return text
+
+
+class Worker:
+    """One forked worker serving one exercise of one submission (request/reply over pipes)."""
+
+    def __init__(self, server: ForkServer, exercise: str, limits: Limits, init: dict):
+        self.server, self.exercise, self.limits, self.init = server, exercise, limits, init
+        self.pid: int | None = None
+        self.cgroup: Cgroup | None = None
+        self.to_worker: int | None = None
+        self.from_worker: int | None = None
+        self.output = _Output(limits.output_bytes)
+        self.functions: list[str] = []
+        self.status: int | str | None = None
+        self.first_reply: dict = {}
+        self.closed = False
+        self.calls = 0
+
+    def start(self) -> dict:
+        """Fork the worker, confine it, import the student module; return the worker's first reply."""
+        to_worker_read, self.to_worker = os.pipe()
+        self.from_worker, from_worker_write = os.pipe()
+        output_read, output_write = os.pipe()
+        self.output.drain(os.fdopen(output_read, "rb", buffering=0))
+        self.cgroup = Cgroup(self.limits)
+        try:
+            self.pid = self.server.fork(self.limits, [to_worker_read, from_worker_write, output_write])
+        finally:
+            for fd in (to_worker_read, from_worker_write, output_write):
+                os.close(fd)
+        if self.cgroup.procs_files:  # before any student code runs: the child waits for init
+            host_pid = self.server.host_pid(self.pid)
+            if host_pid is None:
+                raise WorkerError("the worker could not be put into its cgroup (process not found)", "died")
+            for procs in self.cgroup.procs_files:
+                procs.write_text(str(host_pid))
+        init = dict(self.init, module_path=self.server.module_path(self.exercise), exercise=self.exercise)
+        header, _ = self.request(init, {}, self.limits.start_seconds, what="importing your module")
+        self.functions = list(header.get("functions", [])) if type(header.get("functions")) is list else []
+        self.first_reply = header
+        return header
 
     def printed(self) -> str:
         """What the student's code printed (capped), for feedback."""
-        text = bytes(self.output).decode("utf-8", "replace")
-        if self.output_total > len(self.output):
-            text += f"\n... [{self.output_total - len(self.output)} more bytes of output dropped]"
-        return text
+        return self.output.text()
 
     def request(self, header: dict, arrays: dict, timeout: float, what: str) -> tuple[dict, dict]:
         """Send one message and wait at most ``timeout`` seconds for the reply."""
@@ -455,14 +660,22 @@ class Worker:
                 needed, length_known = 8 + length, True
         return bytes(buffer[8:])
 
-    def _death_message(self) -> str:
-        status = None
-        if self.process is not None:
+    def _exit_status(self, seconds: float) -> int | str | None:
+        """Poll the worker's exit status for up to ``seconds``; ``None`` if it still runs."""
+        deadline = time.monotonic() + seconds
+        while True:
             try:
-                status = self.process.wait(timeout=2.0)
-            except subprocess.TimeoutExpired:
-                status = None
-        if status is not None and status < 0:
+                status = self.server.wait(self.pid)
+            except WorkerError:
+                return "gone"
+            if status is not None or time.monotonic() >= deadline:
+                return status
+            time.sleep(0.02)
+
+    def _death_message(self) -> str:
+        status = self._exit_status(2.0) if self.pid is not None else None
+        self.status = status
+        if type(status) is int and status < 0:
             name = signal.Signals(-status).name if -status in signal.Signals._value2member_map_ else str(-status)
             reason = {"SIGXCPU": "it used up its CPU time", "SIGKILL": "it was killed (memory or process limit?)",
                       "SIGXFSZ": "it wrote a file larger than the limit"}.get(name, f"signal {name}")
@@ -473,42 +686,34 @@ class Worker:
                 f"sys.exit/os._exit, or exhaust a limit?{last}")
 
     def close(self, grace_seconds: float = 1.0) -> None:
-        """End the worker (EOF first, so an idle worker exits and is accounted), kill what remains, remove its files."""
-        if self.process is not None and self.process.poll() is None and getattr(self, "to_worker", None) is not None:
+        """End the worker: EOF first (an idle worker exits by itself), then kill what remains."""
+        if self.closed:
+            return
+        self.closed = True
+        if self.to_worker is not None:
             os.close(self.to_worker)
             self.to_worker = None
-            try:
-                self.process.wait(timeout=grace_seconds)
-            except subprocess.TimeoutExpired:
-                pass
-        if self.process is not None and self.process.poll() is None:
-            try:
-                os.killpg(self.process.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-        cgroup = getattr(self, "cgroup", None)
-        if cgroup is not None:
-            cgroup.kill_and_remove()
-        if self.process is not None:
-            try:
-                self.process.wait(timeout=5.0)
-            except subprocess.TimeoutExpired:
-                pass
-            self.process = None
-        for fd_name in ("to_worker", "from_worker"):
-            fd = getattr(self, fd_name, None)
-            if fd is not None:
+        forced = False
+        if self.pid is not None:
+            status = self.status if self.status is not None else self._exit_status(grace_seconds)
+            if status is None:  # still running: kill its session and reap it
+                forced = True
                 try:
-                    os.close(fd)
-                except OSError:
-                    pass
-                setattr(self, fd_name, None)
-        job_dir = getattr(self, "job_dir", None)
-        if job_dir is not None:
-            shutil.rmtree(job_dir, ignore_errors=True)
-            self.job_dir = None
+                    status = self.server.kill(self.pid)
+                except WorkerError:
+                    status = "gone"
+            self.status = status
+        if self.cgroup is not None:
+            self.cgroup.kill_and_remove()  # every process it started, even those that left its session
+        if forced and not (self.cgroup and "pids" in self.cgroup.controllers):
+            # Without a pids cgroup, processes that left the worker's session are reached only
+            # through the PID namespace: stop the whole sandbox (it serves this exercise alone).
+            self.server.restart()
+        if self.from_worker is not None:
+            os.close(self.from_worker)
+            self.from_worker = None
 
     @property
     def alive(self) -> bool:
-        """Whether the worker process is still running."""
-        return self.process is not None and self.process.poll() is None
+        """Whether the worker can still take requests (a dead one is found at its next request)."""
+        return self.pid is not None and not self.closed

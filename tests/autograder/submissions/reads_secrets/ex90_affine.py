@@ -1,9 +1,11 @@
 """Computes correctly ONLY if none of the grader's files can be seen (so full marks prove isolation).
 
 It looks for anything outside what the sandbox should show (/usr, the Python installation, /tmp,
-/grader with just two files, /proc, /dev) and tries to import the forbidden packages.
+/grader with the worker and this submission's own exercise files, /proc, /dev) and tries to
+import the forbidden packages.
 """
 import os
+import re
 import sys
 
 import numpy as np
@@ -14,7 +16,7 @@ EXPECTED_TOP = {"usr", "bin", "lib", "lib32", "lib64", "sbin", "etc", "proc", "d
 
 def _leaks():
     found = [name for name in os.listdir("/") if name not in EXPECTED_TOP]
-    found += [name for name in os.listdir("/grader") if name not in ("worker.py", "ex90_affine.py")]
+    found += [name for name in os.listdir("/grader") if name != "worker.py" and not re.fullmatch(r"ex\d\d_\w+\.py", name)]
     for module in ("solutions", "autograder", "rnnlm"):
         try:
             __import__(module)
