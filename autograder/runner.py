@@ -23,7 +23,7 @@ from typing import Any, Callable
 
 from autograder.checks import CheckFailed
 from autograder.oracle import InProcessSubmission, SandboxedSubmission
-from autograder.sandbox import ForkServer, Limits, Sandbox, widest
+from autograder.sandbox import ForkServer, Limits, Sandbox, WorkerError, widest
 from autograder.submission import Submission
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -183,6 +183,12 @@ def grade_submission(submission: Submission, suites: list[Suite], *, sandbox: Sa
         files = {s.exercise: submission.files[s.exercise] for s in suites
                  if s.exercise in submission.files and s.exercise not in submission.problems}
         server = ForkServer(sandbox, files, widest([s.limits for s in suites]), any(s.import_torch for s in suites))
+    startup = 0.0
+    if server is not None and server.files:
+        try:
+            startup = server.start()  # before the exercises, so their times are their own
+        except WorkerError:
+            pass  # kept by the server: every exercise reports why the sandbox could not start
 
     def one(suite: Suite) -> dict:
         return grade_exercise(suite, submission.files.get(suite.exercise), submission.problems.get(suite.exercise),
@@ -208,6 +214,7 @@ def grade_submission(submission: Submission, suites: list[Suite], *, sandbox: Sa
         "sandbox": sandbox.description,
         "graded_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "seconds": round(time.monotonic() - started, 3),
+        "startup_seconds": round(startup, 3),
         "warnings": list(submission.warnings),
         "exercises": {e["exercise"]: e for e in exercises},
     }

@@ -402,6 +402,14 @@ class ForkServer:
 
     # -- the zygote ----------------------------------------------------------------------------
 
+    def start(self) -> float:
+        """Start the sandbox now (otherwise the first ``spawn`` does); the seconds it took."""
+        started = time.monotonic()
+        with self._lock:
+            if self.control is None:
+                self._start()
+        return time.monotonic() - started
+
     def _start(self) -> None:
         """Start the sandbox and wait for the zygote's imports (under ``_lock``)."""
         if self.failure:
@@ -425,6 +433,11 @@ class ForkServer:
                 pass_fds=(sandbox_end.fileno(),), env=dict(WORKER_ENVIRONMENT),
                 cwd=self.job_dir if self.sandbox.bwrap is None else "/", preexec_fn=confine, start_new_session=True,
             )
+        except OSError as error:
+            grader_end.close()
+            self.failure = f"the sandbox could not start ({error})"
+            self._stop()
+            raise WorkerError(self.failure, "died") from None
         finally:
             sandbox_end.close()
         self.control = grader_end

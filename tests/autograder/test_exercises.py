@@ -1,10 +1,11 @@
-"""Discriminating power of the hidden suites on the real exercises.
+"""Discriminating power of the hidden suites on the real exercises, graded in the real sandbox.
 
-In the real sandbox: the ten reference solutions get full marks, and a submission that uses
-torch.nn.LSTM in ex04 loses exactly the points of the tests that call it, with a clear message.
-In process (the same wire format and checks, without the sandbox's start-up cost): every wrong
-implementation of tests/exercises/wrong loses points, every alternative gets full points, and
-repeated runs give identical results.
+Every wrong implementation of tests/exercises/wrong loses points, every correct alternative of
+tests/exercises/alternative and every reference solution gets full points, and grades are the
+same across repeated runs and across ``-j`` values. Grading goes through the whole path a class
+goes through (submission loading, the sandboxed fork server, the wire format, the checks): the
+wrong files are batched into submissions of one file per exercise, so the 88 wrong and 10
+alternative implementations take 12 sandboxed gradings.
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from autograder.oracle import InProcessSubmission
-from autograder.runner import DEFAULT_SOLUTIONS, grade_submission, load_suites, reference_for, run_test
+from autograder.runner import DEFAULT_SOLUTIONS, grade_submission, load_suites
 from autograder.submission import load_submission
 
 from .conftest import SUBMISSIONS
+
+pytestmark = pytest.mark.sandbox
 
 EXERCISES_TESTS = Path(__file__).resolve().parents[1] / "exercises"
 WRONG = sorted((EXERCISES_TESTS / "wrong").glob("ex*/*.py"))
@@ -26,57 +28,82 @@ ALTERNATIVE = sorted((EXERCISES_TESTS / "alternative").glob("ex*.py"))
 SUITES = {suite.exercise: suite for suite in load_suites()}
 
 
-def _in_process_score(path: Path, exercise: str, stop_at_first_failure: bool = False) -> tuple[float, list[str]]:
-    suite = SUITES[exercise]
+def _batches() -> list[dict[str, Path]]:
+    """Submissions of one file per exercise: the i-th wrong file of each exercise, then the alternatives."""
+    by_exercise: dict[str, list[Path]] = {}
+    for path in WRONG:
+        by_exercise.setdefault(path.parent.name, []).append(path)
+    depth = max(len(paths) for paths in by_exercise.values())
+    batches = [{exercise: paths[i] for exercise, paths in by_exercise.items() if i < len(paths)} for i in range(depth)]
+    return batches + [{path.stem: path for path in ALTERNATIVE}]
+
+
+BATCHES = _batches()
+
+
+def _grade(sandbox, files: dict[str, Path], folder: Path, jobs: int = 2) -> dict:
+    """Copy ``files`` into a submission folder and grade it with their exercises' hidden suites."""
+    folder.mkdir(parents=True)
+    for exercise, source in files.items():
+        shutil.copy(source, folder / f"{exercise}.py")
+    submission = load_submission(folder, folder.name)
     try:
-        proxy = InProcessSubmission.from_file(path, exercise, suite.forbidden)
-    except Exception as error:  # noqa: BLE001 - a module that does not import scores 0
-        return 0.0, [f"import failed: {error}"]
-    reference = reference_for(exercise)
-    score, failures = 0.0, []
-    for test in suite.tests:
-        passed, message = run_test(test, proxy, reference)
-        score += test.points if passed else 0.0
-        if not passed:
-            failures.append(f"{test.name}: {message}")
-            if stop_at_first_failure:
-                break
-    return score, failures
+        return grade_submission(submission, [SUITES[e] for e in sorted(files)], sandbox=sandbox, jobs=jobs)
+    finally:
+        submission.cleanup()
+
+
+@pytest.fixture(scope="module")
+def graded(sandbox, tmp_path_factory) -> list[dict]:
+    """The result of each batch, graded in the sandbox with ``-j 2``."""
+    root = tmp_path_factory.mktemp("discriminating")
+    return [_grade(sandbox, files, root / f"batch{index:02d}") for index, files in enumerate(BATCHES)]
+
+
+def _result_of(path: Path, graded: list[dict]) -> dict:
+    index = next(i for i, files in enumerate(BATCHES) if path in files.values())
+    return graded[index]["exercises"][path.parent.name if path in WRONG else path.stem]
+
+
+def test_batches_cover_every_file():
+    covered = [path for files in BATCHES for path in files.values()]
+    assert sorted(covered) == sorted(WRONG + ALTERNATIVE) and len(WRONG) >= 80 and len(ALTERNATIVE) == 10
 
 
 @pytest.mark.parametrize("path", WRONG, ids=lambda p: f"{p.parent.name}/{p.stem}")
-def test_every_wrong_implementation_loses_points(path):
-    score, failures = _in_process_score(path, path.parent.name, stop_at_first_failure=True)
-    assert failures, f"{path.name} passed every hidden test of {path.parent.name}"
-    assert failures[0].split(": ", 1)[1], "a failed test must say why"
+def test_every_wrong_implementation_loses_points(path, graded):
+    exercise = _result_of(path, graded)
+    assert exercise["status"] == "graded", exercise["message"]
+    assert exercise["score"] < exercise["max_score"], f"{path.name} passed every hidden test of {path.parent.name}"
+    failed = [test for test in exercise["tests"] if not test["passed"]]
+    assert all(test["output"].strip() for test in failed), "a failed test must say why"
 
 
 @pytest.mark.parametrize("path", ALTERNATIVE, ids=lambda p: p.stem)
-def test_every_alternative_gets_full_points(path):
-    score, failures = _in_process_score(path, path.stem)
-    assert score == SUITES[path.stem].max_score, failures
+def test_every_alternative_gets_full_points(path, graded):
+    exercise = _result_of(path, graded)
+    assert exercise["score"] == exercise["max_score"] == SUITES[path.stem].max_score, [
+        test["output"] for test in exercise["tests"] if not test["passed"]]
 
 
-def test_grades_repeat_exactly():
-    path = DEFAULT_SOLUTIONS / "ex06_gru_cell.py"
-    assert _in_process_score(path, "ex06_gru_cell") == _in_process_score(path, "ex06_gru_cell")
+def _outcomes(result: dict) -> dict:
+    return {test["name"]: (test["score"], test["output"])
+            for exercise in result["exercises"].values() for test in exercise["tests"]}
 
 
-@pytest.mark.sandbox
+def test_grades_identical_across_runs_and_jobs(sandbox, graded, tmp_path):
+    again = _grade(sandbox, BATCHES[0], tmp_path / "batch00", jobs=1)
+    assert _outcomes(again) == _outcomes(graded[0])
+    assert again["score"] == graded[0]["score"] < graded[0]["max_score"]
+
+
 @pytest.mark.slow
 def test_reference_solutions_get_full_marks_in_the_sandbox(sandbox, tmp_path):
-    for source in DEFAULT_SOLUTIONS.glob("ex*.py"):
-        shutil.copy(source, tmp_path / source.name)
-    submission = load_submission(tmp_path, "reference")
-    try:
-        result = grade_submission(submission, list(SUITES.values()), sandbox=sandbox, jobs=2)
-    finally:
-        submission.cleanup()
+    result = _grade(sandbox, {path.stem: path for path in DEFAULT_SOLUTIONS.glob("ex*.py")}, tmp_path / "reference")
     failures = [t["output"] for e in result["exercises"].values() for t in e["tests"] if not t["passed"]]
     assert result["score"] == result["max_score"] == 100.0, failures
 
 
-@pytest.mark.sandbox
 def test_forbidden_shortcut_costs_its_tests_in_the_sandbox(sandbox):
     submission = load_submission(SUBMISSIONS / "lstm_shortcut", "shortcut")
     try:
