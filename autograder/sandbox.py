@@ -1,24 +1,31 @@
-"""Start a student worker process in a bubblewrap sandbox, with resource limits.
+"""Start sandboxed workers for student code: bubblewrap, a fork server, resource limits, cgroups.
 
-What the worker sees (``bwrap``, https://github.com/containers/bubblewrap): ``/usr`` and the
+What the sandbox sees (``bwrap``, https://github.com/containers/bubblewrap): ``/usr`` and the
 Python installation read-only, a private ``/tmp`` (tmpfs of bounded size), ``/grader`` holding
-only ``worker.py`` and the one student file being graded, a fresh ``/proc`` and ``/dev``; every
+``worker.py`` and the submission's own exercise files, a fresh ``/proc`` and ``/dev``; every
 namespace unshared (no network, no view of other processes, its own hostname), all capabilities
 dropped, and it dies with the grader. The repository (``solutions/``, ``autograder/hidden/``,
 ``tests/``) is never bound, and where it lies inside a bound directory (a non-editable install
 in site-packages) it is masked by an empty tmpfs. The environment is replaced by a fixed, minimal
 one, so nothing tells the worker who grades it.
 
+Inside, ``worker.py`` first runs as a fork server (``ForkServer``; ``worker.zygote``): it imports
+NumPy and PyTorch once and forks one worker per exercise, so a submission pays the PyTorch import
+once instead of once per exercise. Each worker is put into its own cgroups before it imports any
+student code.
+
 Limits (``Limits``): wall time per call and for start-up (enforced by the grader, which kills the
-whole sandbox), CPU seconds (``RLIMIT_CPU``), address space (``RLIMIT_AS``), file size
+worker), CPU seconds (``RLIMIT_CPU``), address space (``RLIMIT_AS``), file size
 (``RLIMIT_FSIZE``) and output kept (the grader drains and caps stdout/stderr). Processes: a
 ``pids`` cgroup (v1 or v2) when the grader may create one; otherwise ``RLIMIT_NPROC``, which
 Linux ignores for root (measured: a root fork bomb is stopped only by the pids cgroup or by the
-wall-time kill of the whole PID namespace; see docs/grading.md). A ``memory`` cgroup, when
-available, also caps the sum over the worker's processes.
+kill of the whole PID namespace; see docs/grading.md). A ``memory`` cgroup, when available, also
+caps the sum over the worker's processes. Without a pids cgroup every exercise gets a sandbox of
+its own, stopped with its worker when that worker has to be killed.
 
-Without bubblewrap the worker runs as a plain subprocess with the same limits and environment,
-and a loud warning says that the student's code can then read the solutions and hidden tests.
+Without bubblewrap the fork server runs as a plain subprocess with the same limits and
+environment, and a loud warning says that the student's code can then read the solutions and
+hidden tests.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """The untrusted side of the oracle: import one student module and compute what the grader asks.
 
 This file is the only autograder code that ever runs next to student code. The grader copies it
-into the sandbox (bubblewrap) and starts it as a script, so it imports nothing but the standard
-library, NumPy and (when asked) PyTorch; the ``autograder`` package itself is not visible there.
+into the sandbox (bubblewrap) and starts it as a script (the fork server, ``zygote``, at the end
+of this file), so it imports nothing but the standard library, NumPy and (when asked) PyTorch;
+the ``autograder`` package itself is not visible there.
 The same functions also serve the in-process proxy (nbgrader's trust model), so both paths encode,
 call and decode identically.
 

@@ -123,18 +123,28 @@ def _run(args, suites, sandbox) -> None:
         for source in (ROOT / "solutions").glob("ex*.py"):
             shutil.copy(source, folder / source.name)
         walls, cpus, per_exercise, startups, score = [], [], {}, [], None
+        old_walls, old_cpus = [], []  # the design before the fork server: a sandbox (and torch import) per exercise
         for _ in range(args.runs):
-            submission = load_submission(folder, "reference")
-            started, cpu_before = time.perf_counter(), _cpu_seconds()
-            result = grade_submission(submission, suites, sandbox=sandbox, jobs=2)
-            walls.append(time.perf_counter() - started)
-            cpus.append(_cpu_seconds() - cpu_before)
-            submission.cleanup()
-            score = f"{result['score']:g}/{result['max_score']:g}"
-            startups.append(result["startup_seconds"])
-            for name, exercise in result["exercises"].items():
-                per_exercise.setdefault(name, []).append(exercise["seconds"])
-            print(f"complete submission graded in {walls[-1]:.1f} s, {cpus[-1]:.1f} CPU-s ({score})", flush=True)
+            for shared in (True, False):  # alternated, so both designs see the same machine
+                sandbox._contains_processes = shared if sandbox.contains_processes else False
+                submission = load_submission(folder, "reference")
+                started, cpu_before = time.perf_counter(), _cpu_seconds()
+                result = grade_submission(submission, suites, sandbox=sandbox, jobs=2)
+                wall, cpu = time.perf_counter() - started, _cpu_seconds() - cpu_before
+                submission.cleanup()
+                score = f"{result['score']:g}/{result['max_score']:g}"
+                print(f"complete submission ({'one sandbox' if shared else 'a sandbox per exercise'}) graded in "
+                      f"{wall:.1f} s, {cpu:.1f} CPU-s ({score})", flush=True)
+                if not shared:
+                    old_walls.append(wall)
+                    old_cpus.append(cpu)
+                    continue
+                walls.append(wall)
+                cpus.append(cpu)
+                startups.append(result["startup_seconds"])
+                for name, exercise in result["exercises"].items():
+                    per_exercise.setdefault(name, []).append(exercise["seconds"])
+        del sandbox._contains_processes
 
         class_dir = Path(temporary) / "class"
         class_dir.mkdir()
@@ -163,6 +173,12 @@ def _run(args, suites, sandbox) -> None:
         f"(min {min(walls):.1f} s, max {max(walls):.1f} s). CPU time (grader + sandboxed workers): median "
         f"**{statistics.median(cpus):.1f} CPU-s**, so at least {statistics.median(cpus) / 2:.1f} s of wall time on 2 "
         "idle cores. Goal: under 20 s on 2 cores.",
+        "",
+        "Side by side, alternating runs: the previous design, a sandbox per exercise that imports PyTorch "
+        f"in each (the fallback where no pids cgroup can be made), median **{statistics.median(old_walls):.1f} s** "
+        f"and **{statistics.median(old_cpus):.1f} CPU-s**: the fork server is "
+        f"{statistics.median(old_walls) / statistics.median(walls):.2f}x faster in wall time and uses "
+        f"{statistics.median(old_cpus) / statistics.median(cpus):.2f}x less CPU.",
         "",
         "| part | median seconds |",
         "| --- | --- |",
