@@ -391,6 +391,7 @@ class ForkServer:
         self.job_dir: Path | None = None
         self.output = _Output(limits.output_bytes)
         self.failure: str | None = None
+        self.zygote_pid: int | None = None
         self._lock = threading.Lock()
 
     def module_path(self, exercise: str) -> str:
@@ -454,6 +455,7 @@ class ForkServer:
                                    "starting Python and importing PyTorch")
         except WorkerError as error:
             reply = {"status": "error", "error": str(error)}
+        self.zygote_pid = reply.get("pid")
         if reply.get("status") != "ready":
             printed = self.output.text().strip()
             self.failure = (f"the sandbox could not start ({reply.get('error')})"
@@ -487,8 +489,18 @@ class ForkServer:
                 raise
 
     def fork(self, limits: Limits, fds: list[int]) -> int:
-        """A new worker process on ``fds`` (its read, write and output pipe ends); its PID in the sandbox."""
-        reply = self.request({"op": "fork", "limits": resource_limits(limits)}, fds, "starting a worker")
+        """A new worker process on ``fds`` (its read, write and output pipe ends); its PID in the sandbox.
+
+        A sandbox that died since the last request (a worker may signal its zygote: they share a
+        PID namespace) is started again once, so the next worker does not pay for it.
+        """
+        request = {"op": "fork", "limits": resource_limits(limits)}
+        try:
+            reply = self.request(request, fds, "starting a worker")
+        except WorkerError:
+            if self.failure:
+                raise
+            reply = self.request(request, fds, "starting a worker")
         return int(reply["pid"])
 
     def wait(self, pid: int) -> int | str | None:

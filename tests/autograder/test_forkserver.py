@@ -116,3 +116,21 @@ def test_without_pids_cgroup_each_exercise_has_its_own_sandbox(sandbox, toy_suit
     assert result["exercises"]["ex91_scale"]["score"] == 1.0
     # ex90: each timed-out test stopped its sandbox with the runaway worker; a third one served norm()
     assert started.count(["ex90_affine"]) == 3 and started.count(["ex91_scale"]) == 1, started
+
+
+def test_a_killed_zygote_is_replaced_for_the_next_worker(sandbox):
+    import os
+    import signal
+
+    server = ForkServer(sandbox, {"ex91_scale": TOY_SOLUTIONS / "ex91_scale.py"}, Limits(), import_torch=False)
+    try:
+        first = server.spawn("ex91_scale", Limits(), INIT)
+        first.close()
+        old_sandbox = server.process.pid
+        os.kill(server.host_pid(server.zygote_pid), signal.SIGKILL)  # what a worker could do to it
+        second = server.spawn("ex91_scale", Limits(), INIT)
+        assert second.first_reply["status"] == "ready"
+        assert server.process.pid != old_sandbox
+        second.close()
+    finally:
+        server.close()
