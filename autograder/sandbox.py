@@ -63,7 +63,7 @@ class Limits:
     call_seconds: float = 20.0
     """Wall time for one call of a student function."""
     start_seconds: float = 40.0
-    """Wall time to start Python, import torch and import the student's module."""
+    """Wall time to start the sandbox (Python, NumPy, PyTorch), and again to import the student's module."""
     exercise_seconds: float = 120.0
     """Wall time for all calls of one exercise; later calls fail once it is spent."""
     cpu_seconds: int = 120
