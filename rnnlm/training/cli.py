@@ -21,8 +21,11 @@ Reference: Lightning's ``LightningCLI`` (jsonargparse), https://lightning.ai/doc
 
 from __future__ import annotations
 
+import logging
 import math
 import sys
+import warnings
+from pathlib import Path
 from typing import Any, Optional
 
 from lightning.pytorch import Trainer
@@ -70,6 +73,16 @@ class LanguageModelCLI(LightningCLI):
         # PTB's vocabulary size: the full softmax over Shakespeare's ~60k word types is 6x slower on a CPU
         parser.set_defaults({"data.max_size": DEFAULT_VOCABULARY_SIZE})
 
+    def before_instantiate_classes(self) -> None:
+        # wandb looks for a git repository in its save_dir before creating it, and warns
+        # "git root runs does not exist" on every first run: create it first.
+        config = self.config.get(self.subcommand) if self.subcommand else self.config
+        loggers = config.get("trainer.logger") if config is not None else None
+        for logger in loggers if isinstance(loggers, list) else [loggers]:
+            save_dir = getattr(getattr(logger, "init_args", None), "save_dir", None)
+            if isinstance(save_dir, str) and "WandbLogger" in str(getattr(logger, "class_path", "")):
+                Path(save_dir).mkdir(parents=True, exist_ok=True)
+
     def instantiate_trainer(self, **kwargs: Any) -> Trainer:
         trainer = super().instantiate_trainer(**kwargs)
         if trainer.loggers:  # LearningRateMonitor refuses to run without a logger
@@ -102,12 +115,29 @@ def report(trainer: Trainer, stage: str, words: str) -> None:
     print(line + ")", flush=True)
 
 
+class _DropAdvertisements(logging.Filter):
+    """Lightning 2.6 prints a tip for its cloud logger on every run; it says nothing about this run."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "litlogger" not in str(record.msg)
+
+
+def quiet_dependency_noise() -> None:
+    """Silence messages of our dependencies that a user can do nothing about (each says why)."""
+    rank_zero_log = logging.getLogger("lightning.pytorch.utilities.rank_zero")
+    if not any(isinstance(f, _DropAdvertisements) for f in rank_zero_log.filters):
+        rank_zero_log.addFilter(_DropAdvertisements())
+    # Lightning's _pytree helper calls an API that torch 2.13 deprecates, once per evaluation loop
+    warnings.filterwarnings("ignore", message=r".*isinstance\(treespec, LeafSpec\)")
+
+
 def lightning_main(argv: Optional[list[str]] = None, run: bool = True) -> LanguageModelCLI:
     """Run ``rnnlm fit|validate|test|predict ...`` (``argv`` without the program name).
 
     With ``run=False`` there is no subcommand: the classes are built from ``argv`` and the CLI
     is returned (its ``parser`` can then parse and check more configurations).
     """
+    quiet_dependency_noise()
     return LanguageModelCLI(
         RecurrentLanguageModel,
         LanguageModelDataModule,

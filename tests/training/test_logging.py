@@ -4,6 +4,7 @@ logged metrics in the run directory."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 import time
 
@@ -53,7 +54,9 @@ def no_wandb_account(monkeypatch, tmp_path):
 
 
 @pytest.mark.slow
-def test_default_wandb_logger_is_offline_and_keeps_the_metrics(tiny_corpus, tmp_path, no_wandb_account):
+def test_default_wandb_logger_is_offline_and_keeps_the_metrics(tiny_corpus, tmp_path, no_wandb_account, capfd,
+                                                              caplog, recwarn):
+    caplog.set_level(logging.INFO)
     cli = lightning_main(["fit", "--data.corpus", str(tiny_corpus), *TINY_DATA, *TINY_MODEL,
                           "--trainer.max_epochs", "2", "--trainer.limit_train_batches", "4",
                           "--trainer.log_every_n_steps", "1", "--trainer.enable_progress_bar", "false",
@@ -78,3 +81,7 @@ def test_default_wandb_logger_is_offline_and_keeps_the_metrics(tiny_corpus, tmp_
     assert {"val/ppl", "train/loss_step", "train/tokens_per_sec", "trainer/global_step"} <= logged
     checkpoints = list((tmp_path / "runs").rglob("*.ckpt"))
     assert any(path.name == "last.ckpt" for path in checkpoints)
+    # a first run prints none of the dependencies' noise that a user can do nothing about
+    printed = "".join(capfd.readouterr()) + "\n".join(record.getMessage() for record in caplog.records)
+    assert "git root" not in printed and "litlogger" not in printed
+    assert not [w for w in recwarn if "LeafSpec" in str(w.message)]
