@@ -59,6 +59,9 @@ def main(argv: list[str] | None = None) -> int:
     # spinning threads that wait for a descheduled partner made training steps up to 8x slower
     # (benchmarks/results/char_quality.md). Must be set before torch is imported.
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    from rnnlm.training.noise import quiet_dependency_noise
+
+    quiet_dependency_noise()
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] in ("-h", "--help"):
         print(_usage())

@@ -21,10 +21,8 @@ Reference: Lightning's ``LightningCLI`` (jsonargparse), https://lightning.ai/doc
 
 from __future__ import annotations
 
-import logging
 import math
 import sys
-import warnings
 from pathlib import Path
 from typing import Any, Optional
 
@@ -36,6 +34,7 @@ from lightning.pytorch.utilities import rank_zero_only
 from rnnlm.data.datamodule import LanguageModelDataModule
 from rnnlm.models.language_model import RecurrentLanguageModel
 from rnnlm.training.callbacks import TokensPerSecond
+from rnnlm.training.noise import quiet_dependency_noise
 
 RUNS_DIR = "runs"
 DEFAULT_SEED = 1234
@@ -113,22 +112,6 @@ def report(trainer: Trainer, stage: str, words: str) -> None:
     if f"{stage}/bpc" in metrics:
         line += f", {stage}/bpc {float(metrics[f'{stage}/bpc']):.3f}"
     print(line + ")", flush=True)
-
-
-class _DropAdvertisements(logging.Filter):
-    """Lightning 2.6 prints a tip for its cloud logger on every run; it says nothing about this run."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "litlogger" not in str(record.msg)
-
-
-def quiet_dependency_noise() -> None:
-    """Silence messages of our dependencies that a user can do nothing about (each says why)."""
-    rank_zero_log = logging.getLogger("lightning.pytorch.utilities.rank_zero")
-    if not any(isinstance(f, _DropAdvertisements) for f in rank_zero_log.filters):
-        rank_zero_log.addFilter(_DropAdvertisements())
-    # Lightning's _pytree helper calls an API that torch 2.13 deprecates, once per evaluation loop
-    warnings.filterwarnings("ignore", message=r".*isinstance\(treespec, LeafSpec\)")
 
 
 def lightning_main(argv: Optional[list[str]] = None, run: bool = True) -> LanguageModelCLI:

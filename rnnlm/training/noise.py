@@ -1,0 +1,26 @@
+"""Silence messages of our dependencies that an ``rnnlm`` user can do nothing about.
+
+Called by every ``rnnlm`` verb (and by ``lightning_main`` for use from Python). Each filter is
+narrow (one message) and says why it exists; nothing of our own is ever silenced.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+
+
+class _DropAdvertisements(logging.Filter):
+    """Lightning 2.6 prints a tip for its cloud logger on every run; it says nothing about this run."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "litlogger" not in str(record.msg)
+
+
+def quiet_dependency_noise() -> None:
+    """Install the filters (idempotent)."""
+    rank_zero_log = logging.getLogger("lightning.pytorch.utilities.rank_zero")
+    if not any(isinstance(f, _DropAdvertisements) for f in rank_zero_log.filters):
+        rank_zero_log.addFilter(_DropAdvertisements())
+    # Lightning's _pytree helper calls an API that torch 2.13 deprecates, once per evaluation loop
+    warnings.filterwarnings("ignore", message=r".*isinstance\(treespec, LeafSpec\)")
