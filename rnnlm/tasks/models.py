@@ -92,7 +92,24 @@ class RecurrentEncoder(nn.Module):
         return states, final
 
 
-class SequenceTagger(L.LightningModule):
+class _SupervisedTask(L.LightningModule):
+    """What the two task models share: every stage runs the subclass's ``_step(batch, stage)``
+    (which logs ``<stage>/loss`` and ``<stage>/acc``), optimised by Adam at ``hparams.learning_rate``."""
+
+    def training_step(self, batch, batch_index: int) -> torch.Tensor:
+        return self._step(batch, "train")
+
+    def validation_step(self, batch, batch_index: int) -> None:
+        self._step(batch, "val")
+
+    def test_step(self, batch, batch_index: int) -> None:
+        self._step(batch, "test")
+
+    def configure_optimizers(self) -> torch.optim.Optimizer:
+        return torch.optim.Adam(self.parameters(), lr=self.hparams.learning_rate)
+
+
+class SequenceTagger(_SupervisedTask):
     """A bidirectional recurrent tagger: one tag per token.
 
     Args:
@@ -133,20 +150,8 @@ class SequenceTagger(L.LightningModule):
                  batch_size=int(scored.sum()))  # weighted by scored tokens: a token-level accuracy
         return loss
 
-    def training_step(self, batch, batch_index: int) -> torch.Tensor:
-        return self._step(batch, "train")
 
-    def validation_step(self, batch, batch_index: int) -> None:
-        self._step(batch, "val")
-
-    def test_step(self, batch, batch_index: int) -> None:
-        self._step(batch, "test")
-
-    def configure_optimizers(self) -> torch.optim.Optimizer:
-        return torch.optim.Adam(self.parameters(), lr=self.hparams.learning_rate)
-
-
-class SentenceClassifier(L.LightningModule):
+class SentenceClassifier(_SupervisedTask):
     """A recurrent sentence classifier over a pooled sentence encoding.
 
     Args:
@@ -191,15 +196,3 @@ class SentenceClassifier(L.LightningModule):
         self.log(f"{stage}/loss", loss, prog_bar=stage != "train", batch_size=len(labels))
         self.log(f"{stage}/acc", (logits.argmax(-1) == labels).float().mean(), prog_bar=True, batch_size=len(labels))
         return loss
-
-    def training_step(self, batch, batch_index: int) -> torch.Tensor:
-        return self._step(batch, "train")
-
-    def validation_step(self, batch, batch_index: int) -> None:
-        self._step(batch, "val")
-
-    def test_step(self, batch, batch_index: int) -> None:
-        self._step(batch, "test")
-
-    def configure_optimizers(self) -> torch.optim.Optimizer:
-        return torch.optim.Adam(self.parameters(), lr=self.hparams.learning_rate)
