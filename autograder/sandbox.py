@@ -612,7 +612,6 @@ class Worker:
         self.status: int | str | None = None
         self.first_reply: dict = {}
         self.closed = False
-        self.calls = 0
 
     def start(self) -> dict:
         """Fork the worker, confine it, import the student module; return the worker's first reply."""
@@ -644,7 +643,6 @@ class Worker:
 
     def request(self, header: dict, arrays: dict, timeout: float, what: str) -> tuple[dict, dict]:
         """Send one message and wait at most ``timeout`` seconds for the reply."""
-        self.calls += 1
         try:
             self._send(wire.pack(header, arrays), timeout)
             data = self._receive(timeout, what)
