@@ -24,7 +24,8 @@ import math
 import os
 import sys
 import zlib
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 import numpy as np
 
@@ -64,7 +65,7 @@ def seed_of(*key: object) -> int:
     return zlib.crc32(text.encode()) & 0x7FFFFFFF
 
 
-def inputs(*key: object) -> "torch.Generator":  # noqa: F821 - torch is imported lazily
+def inputs(*key: object) -> torch.Generator:  # noqa: F821 - torch is imported lazily
     """A ``torch.Generator`` seeded from ``key`` (see ``seed_of``)."""
     import torch
 

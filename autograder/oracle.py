@@ -108,7 +108,7 @@ class InProcessSubmission:
         self.module, self.exercise, self.forbidden = module, exercise, list(forbidden or [])
 
     @classmethod
-    def from_file(cls, path: Path, exercise: str, forbidden: list[str] | None = None) -> "InProcessSubmission":
+    def from_file(cls, path: Path, exercise: str, forbidden: list[str] | None = None) -> InProcessSubmission:
         """Import ``path`` under a private module name and wrap it."""
         name = f"_autograder_inprocess_{exercise}_{abs(hash(str(path)))}"
         spec = importlib.util.spec_from_file_location(name, path)

@@ -398,7 +398,7 @@ class ForkServer:
         """Where the worker finds the student's file of ``exercise``."""
         return f"{'/grader' if self.sandbox.bwrap else self.job_dir}/{exercise}.py"
 
-    def spawn(self, exercise: str, limits: Limits, init: dict) -> "Worker":
+    def spawn(self, exercise: str, limits: Limits, init: dict) -> Worker:
         """A started worker for ``exercise`` (``WorkerError`` if it could not start)."""
         worker = Worker(self, exercise, limits, init)
         try:

@@ -89,7 +89,7 @@ def growth(train, vocab_size, repeats):
     for label, stream in [("1/4 of train", train[: len(train) // 4]), ("1/2 of train", train[: len(train) // 2]),
                           ("train (1x)", train), ("train repeated 2x", np.tile(train, 2)),
                           ("train repeated 4x", np.tile(train, 4))]:
-        seconds, cpu, model = timed(lambda: NGramLM(3, "kneser_ney").fit(stream, vocab_size), repeats)
+        seconds, cpu, model = timed(lambda stream=stream: NGramLM(3, "kneser_ney").fit(stream, vocab_size), repeats)
         rows.append((label, len(stream), model.num_ngrams[-1], seconds, cpu))
     return rows
 

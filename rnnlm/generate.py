@@ -10,7 +10,6 @@ token) and optionally restricted to the ``top_k`` most likely tokens (Fan, Lewis
 from __future__ import annotations
 
 import warnings
-from typing import Optional
 
 import torch
 
@@ -37,7 +36,7 @@ def encode_prompt(model: RecurrentLanguageModel, prompt: str) -> list[int]:
 
 @torch.no_grad()
 def generate(model: RecurrentLanguageModel, prompt: str = "", max_tokens: int = 100, temperature: float = 1.0,
-             top_k: Optional[int] = None, seed: Optional[int] = None) -> str:
+             top_k: int | None = None, seed: int | None = None) -> str:
     """The prompt followed by ``max_tokens`` sampled tokens, as text.
 
     Args:

@@ -20,7 +20,8 @@ import math
 import os
 import tempfile
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
+from collections.abc import Iterable, Sequence
 
 COLORS = {"rnn": "tab:red", "lstm": "tab:blue", "gru": "tab:green"}
 DPI = 100

@@ -53,7 +53,7 @@ def solutions_dir() -> Path:
     return DEFAULT_SOLUTIONS
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load_exercise_suite(exercise: str, folder: str):
     """The hidden suite (``autograder.runner.Suite``) whose ``EXERCISE`` is ``exercise``."""
     try:

@@ -31,7 +31,7 @@ import platform
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import torch
 
@@ -50,12 +50,12 @@ class CompareConfig:
     ngram_orders: tuple[int, ...] = (1, 2, 3)
     smoothing: str = "kneser_ney"
     architectures: tuple[str, ...] = ("rnn", "lstm", "gru")
-    time_budget: Optional[float] = None  # seconds of training per neural model; None: the full recipe
+    time_budget: float | None = None  # seconds of training per neural model; None: the full recipe
     max_epochs: int = 13  # the full recipe's epochs (Zaremba et al. 2014, small); a cap under a budget
     batch_size: int = 20
     bptt: int = 35
     eval_batch_size: int = 10
-    max_size: Optional[int] = None  # vocabulary cap (shared by every model)
+    max_size: int | None = None  # vocabulary cap (shared by every model)
     min_freq: int = 1
     embedding_dim: int = 200
     hidden_size: int = 200

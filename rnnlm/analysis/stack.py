@@ -67,7 +67,7 @@ class RecurrentStack:
     def input_size(self) -> int:
         return self.layers[0].weight_ih_l0.shape[1]
 
-    def copy_as(self, dtype: torch.dtype) -> "RecurrentStack":
+    def copy_as(self, dtype: torch.dtype) -> RecurrentStack:
         """A deep copy of the recurrent layers in ``dtype``, without the embedding (embed first).
 
         Used with float64, so that norms of 1e-40 do not underflow; the model is left untouched.

@@ -22,7 +22,7 @@ Encoder-Decoder (the GRU; its eq. 5.11 form is the textbook variant below).
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 from torch import Tensor

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Union
 
 import torch
 
@@ -12,7 +11,7 @@ from rnnlm.models.language_model import GRULM, LSTMLM, RNNLM, RecurrentLanguageM
 ARCHITECTURES = {cls.__name__: cls for cls in (RNNLM, LSTMLM, GRULM)}
 
 
-def load_language_model(path: Union[str, Path], map_location: Union[str, torch.device] = "cpu") -> RecurrentLanguageModel:
+def load_language_model(path: str | Path, map_location: str | torch.device = "cpu") -> RecurrentLanguageModel:
     """The model saved in a checkpoint, of whichever class wrote it, in eval mode with its ``vocab``."""
     path = Path(path)
     if not path.is_file():

@@ -28,7 +28,7 @@ across ranks, perplexity = exp(sum / count), bits per character = loss / ln 2.
 from __future__ import annotations
 
 import math
-from typing import Any, Literal, Optional
+from typing import Any, Literal
 
 import torch
 import torch.nn.functional as F
@@ -72,7 +72,7 @@ class RecurrentLanguageModel(LightningModule):
 
     def __init__(
         self,
-        vocab_size: Optional[int] = None,
+        vocab_size: int | None = None,
         embedding_dim: int = 200,
         hidden_size: int = 200,
         num_layers: int = 2,
@@ -85,8 +85,8 @@ class RecurrentLanguageModel(LightningModule):
         weight_decay: float = 0.0,
         lr_decay: float = 0.5,
         lr_decay_start: int = 4,
-        adaptive_softmax_cutoffs: Optional[list[int]] = None,
-        vocab: Optional[Vocabulary] = None,
+        adaptive_softmax_cutoffs: list[int] | None = None,
+        vocab: Vocabulary | None = None,
     ) -> None:
         """
         Args:
@@ -157,8 +157,8 @@ class RecurrentLanguageModel(LightningModule):
         if tie_weights:
             self.decoder.weight = self.embedding.weight  # Press & Wolf 2017; Inan et al. 2017
 
-        self._hidden: dict[str, Optional[Hidden]] = dict.fromkeys(STAGES)
-        self._pending_rng: Optional[Tensor] = None
+        self._hidden: dict[str, Hidden | None] = dict.fromkeys(STAGES)
+        self._pending_rng: Tensor | None = None
         self.val_nll, self.val_tokens = SumMetric(), SumMetric()
         self.test_nll, self.test_tokens = SumMetric(), SumMetric()
 
@@ -177,7 +177,7 @@ class RecurrentLanguageModel(LightningModule):
                             device=self.embedding.weight.device, dtype=self.embedding.weight.dtype)
         return (zeros, zeros.clone()) if self.kind == "lstm" else zeros
 
-    def features(self, inputs: Tensor, hidden: Optional[Hidden] = None) -> tuple[Tensor, Hidden]:
+    def features(self, inputs: Tensor, hidden: Hidden | None = None) -> tuple[Tensor, Hidden]:
         """The last layer's outputs after dropout, ``[B, T, H]``, and the new hidden state."""
         if inputs.dim() != 2:
             raise ValueError(f"inputs must be token ids of shape [B, T], got shape {tuple(inputs.shape)}")
@@ -187,7 +187,7 @@ class RecurrentLanguageModel(LightningModule):
         outputs, hidden = self.recurrent(embedded, hidden)  # [B, T, H]; [L, B, H] each
         return self.output_dropout(outputs), hidden  # [B, T, H]
 
-    def forward(self, inputs: Tensor, hidden: Optional[Hidden] = None) -> tuple[Tensor, Hidden]:
+    def forward(self, inputs: Tensor, hidden: Hidden | None = None) -> tuple[Tensor, Hidden]:
         """Next-token logits ``[B, T, V]`` (log-probabilities with an adaptive softmax) and the new hidden state."""
         outputs, hidden = self.features(inputs, hidden)  # [B, T, H]
         if isinstance(self.decoder, nn.AdaptiveLogSoftmaxWithLoss):
@@ -195,7 +195,7 @@ class RecurrentLanguageModel(LightningModule):
             return logits.view(*outputs.shape[:2], -1), hidden  # [B, T, V]
         return self.decoder(outputs), hidden  # eq. 5.2 before the softmax: [B, T, V]
 
-    def token_nll(self, inputs: Tensor, targets: Tensor, hidden: Optional[Hidden] = None) -> tuple[Tensor, Hidden]:
+    def token_nll(self, inputs: Tensor, targets: Tensor, hidden: Hidden | None = None) -> tuple[Tensor, Hidden]:
         """Negative log-likelihood of each target token, ``[B, T]``, and the new hidden state."""
         if targets.shape != inputs.shape:
             raise ValueError(f"targets must have the shape of inputs {tuple(inputs.shape)}, got {tuple(targets.shape)}")
@@ -392,7 +392,7 @@ def check_vocabulary(vocab: Vocabulary, vocab_size: int, what: str) -> None:
         raise ValueError(f"{what} has {len(vocab)} tokens but the model was built for vocab_size={vocab_size}")
 
 
-def check_architecture(model: RecurrentLanguageModel, architecture: Optional[str], saved: dict[str, Any]) -> None:
+def check_architecture(model: RecurrentLanguageModel, architecture: str | None, saved: dict[str, Any]) -> None:
     """Refuse a checkpoint of another class or shape, naming every difference."""
     differences = []
     if architecture is not None and architecture != type(model).__name__:

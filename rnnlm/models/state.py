@@ -15,13 +15,14 @@ CUDA device when there is one).
 
 from __future__ import annotations
 
-from typing import Callable, Union
+from typing import Union
+from collections.abc import Callable
 
 import torch
 from torch import Tensor
 
 # An LSTM carries (h, c); an Elman RNN and a GRU carry h alone. Each tensor is [L, B, H].
-Hidden = Union[Tensor, tuple[Tensor, Tensor]]
+Hidden = Union[Tensor, tuple[Tensor, Tensor]]  # noqa: UP007 (a runtime alias: X | Y needs Python 3.10 types)
 
 
 def as_tuple(hidden: Hidden) -> tuple[Tensor, ...]:

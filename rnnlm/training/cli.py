@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 import sys
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from lightning.pytorch import Trainer
 from lightning.pytorch.callbacks import LearningRateMonitor, ModelCheckpoint
@@ -114,7 +114,7 @@ def report(trainer: Trainer, stage: str, words: str) -> None:
     print(line + ")", flush=True)
 
 
-def lightning_main(argv: Optional[list[str]] = None, run: bool = True) -> LanguageModelCLI:
+def lightning_main(argv: list[str] | None = None, run: bool = True) -> LanguageModelCLI:
     """Run ``rnnlm fit|validate|test|predict ...`` (``argv`` without the program name).
 
     With ``run=False`` there is no subcommand: the classes are built from ``argv`` and the CLI

@@ -109,7 +109,7 @@ def test_layer_matches_torch(kind, num_layers, bidirectional, bias, with_hidden,
         torch.testing.assert_close(actual, expected, **TOLERANCE)
     assert gradients.keys() == expected_gradients.keys()
     for name, expected in expected_gradients.items():
-        torch.testing.assert_close(gradients[name], expected, **TOLERANCE, msg=lambda m: f"d/d{name}: {m}")
+        torch.testing.assert_close(gradients[name], expected, **TOLERANCE, msg=lambda m, name=name: f"d/d{name}: {m}")
 
 
 @pytest.mark.parametrize("mode", ["rnn", "lstm", "gru"])

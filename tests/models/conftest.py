@@ -32,7 +32,7 @@ class Windows:
     def __len__(self) -> int:
         return len(self.batches)
 
-    def __add__(self, other: "Windows") -> "Windows":
+    def __add__(self, other: Windows) -> Windows:
         return Windows(self.batches + other.batches)
 
     def __getitem__(self, index: int) -> TBPTTBatch:

@@ -28,7 +28,7 @@ def test_code_cells_become_a_module_without_bridge_cells_or_ipython_syntax(tmp_p
     assert f"{IPYTHON_ONLY}%matplotlib inline" in text and f"{IPYTHON_ONLY}  !pip install numpy" in text
     assert f"{IPYTHON_ONLY}%%time\n{IPYTHON_ONLY}slow = 1" in text
     namespace: dict = {}
-    exec(compile(text, "exported.py", "exec"), namespace)  # it is plain Python
+    exec(compile(text, "exported.py", "exec"), namespace)  # noqa: S102 (it is plain Python, written by the test)
     assert namespace["value"] == 3 and "slow" not in namespace
     assert namespace["affine"].__doc__.startswith("``x @ weight + bias``")
 
