@@ -23,11 +23,11 @@ References: nbgrader's ``ClearSolutions`` preprocessor (the marker convention).
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import sys
-import tempfile
 from pathlib import Path
+
+from rnnlm.atomic import write_text_atomic
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS_DIR = ROOT / "solutions"
@@ -110,18 +110,6 @@ def drifted(solutions_dir: Path = SOLUTIONS_DIR, assignments_dir: Path = ASSIGNM
     return problems
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder and ``os.replace``."""
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def write_stubs(solutions_dir: Path = SOLUTIONS_DIR, assignments_dir: Path = ASSIGNMENTS_DIR) -> list[Path]:
     """(Re)write every stub that differs from its solution; returns the paths written."""
     expected = expected_stubs(solutions_dir)  # all generated before anything is written
@@ -130,7 +118,7 @@ def write_stubs(solutions_dir: Path = SOLUTIONS_DIR, assignments_dir: Path = ASS
     for name, text in expected.items():
         path = assignments_dir / name
         if not path.is_file() or path.read_text(encoding="utf-8") != text:
-            _write_atomic(path, text)
+            write_text_atomic(path, text)
             written.append(path)
     return written
 

@@ -253,11 +253,11 @@ def main(argv: list[str] | None = None) -> None:
                       + " ".join(sys.argv[1:] if argv is None else argv))
     print(json.dumps(record), flush=True)
     if args.record:
-        from rnnlm.data.atomic import write_text_atomic
+        from rnnlm.atomic import write_text_atomic
 
         write_text_atomic(args.record, json.dumps(record, indent=1))
     if args.output != "-":
-        from rnnlm.data.atomic import write_text_atomic
+        from rnnlm.atomic import write_text_atomic
 
         command = record["command"]
         write_text_atomic(args.output, report(record, tuning, command))

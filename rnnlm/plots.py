@@ -17,31 +17,14 @@ import csv
 import io
 import json
 import math
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 from collections.abc import Iterable, Sequence
 
+from rnnlm.atomic import write_bytes_atomic
+
 COLORS = {"rnn": "tab:red", "lstm": "tab:blue", "gru": "tab:green"}
 DPI = 100
-
-
-def _atomic_write(path: Path, data: bytes) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)  # mkstemp creates 0600; give the file ordinary permissions
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def write_csv(rows: Sequence[dict[str, Any]], path: str | Path) -> Path:
@@ -53,7 +36,7 @@ def write_csv(rows: Sequence[dict[str, Any]], path: str | Path) -> Path:
     writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
-    return _atomic_write(Path(path), buffer.getvalue().encode())
+    return write_bytes_atomic(Path(path), buffer.getvalue().encode())
 
 
 def write_json(data: Any, path: str | Path) -> Path:
@@ -68,12 +51,12 @@ def write_json(data: Any, path: str | Path) -> Path:
             return [clean(v) for v in value]
         return value
 
-    return _atomic_write(Path(path), (json.dumps(clean(data), indent=2) + "\n").encode())
+    return write_bytes_atomic(Path(path), (json.dumps(clean(data), indent=2) + "\n").encode())
 
 
 def write_text(text: str, path: str | Path) -> Path:
     """Plain text, atomically."""
-    return _atomic_write(Path(path), text.encode())
+    return write_bytes_atomic(Path(path), text.encode())
 
 
 def _pyplot():
@@ -90,7 +73,7 @@ def save_figure(figure, path: str | Path) -> Path:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight")
     _pyplot().close(figure)
-    return _atomic_write(Path(path), buffer.getvalue())
+    return write_bytes_atomic(Path(path), buffer.getvalue())
 
 
 def _color(name: str) -> str | None:

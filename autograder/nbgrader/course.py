@@ -18,14 +18,14 @@ https://nbgrader.readthedocs.io/en/stable/user_guide/philosophy.html
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+
+from rnnlm.atomic import write_text_atomic as write_atomic
 
 from autograder.nbgrader import checks
 from autograder.nbgrader.bridge import GRADING_ENVIRONMENT_VARIABLE
@@ -139,20 +139,6 @@ def config_text(
         environment_variable=GRADING_ENVIRONMENT_VARIABLE,
         locations=locations,
     )
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder and ``os.replace``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def init_course(

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.nbgrader.course import write_atomic
+from rnnlm.atomic import write_text_atomic as write_atomic
 from autograder.nbgrader.notebook import is_bridge_cell
 
 NOTEBOOK_NAME = re.compile(r"^(ex\d{2}_[a-z0-9_]+)\.ipynb$")

@@ -17,7 +17,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from rnnlm.data.atomic import atomic_open
+from rnnlm.atomic import atomic_open
 
 MIRROR_ENV = "RNNLM_MIRROR"
 CHUNK_BYTES = 1 << 20

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from rnnlm.data.atomic import atomic_open, write_text_atomic
+from rnnlm.atomic import atomic_open, write_text_atomic
 from rnnlm.data.corpora import DEFAULT_CORPUS, HELD_OUT_PLAYS, REMOTE_CORPORA, SPLITS, Corpus, load_corpus
 from rnnlm.data.download import cache_dir
 from rnnlm.data.tokenize import get_tokenizer

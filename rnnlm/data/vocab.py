@@ -24,7 +24,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from rnnlm.data.atomic import write_text_atomic
+from rnnlm.atomic import write_text_atomic
 
 UNK_TOKEN = "<unk>"
 EOS_TOKEN = "<eos>"
