@@ -7,15 +7,19 @@ to ``OUT/results/<student>.json`` together with the SHA-256 of what was graded; 
 students whose result matches their current submission (``--force`` regrades everyone), which
 also makes an interrupted batch (even ``kill -9``) resumable without losing finished work. At the
 end the gradebook (``gradebook.csv``), one Gradescope ``results.json`` per student and
-``summary.json`` are rebuilt from all results on disk.
+``summary.json`` are rebuilt from all results on disk, with an HTML report per student and a
+class summary page (``autograder.html_report``). Results are read back as ``autograder.results``
+records, the one form every report is built from.
 
 Layout of ``OUT``::
 
     results/<student>.json            per-test results (the `autograder grade --json` format)
     errors/<student>.json             why grading failed (retried on the next run)
     gradescope/<student>/results.json Gradescope's format
+    html/<student>.html               the student's report: every check, its feedback and diagnosis
     gradebook.csv                     student x exercise points, total, maximum
-    summary.json                      class means and full-marks counts per exercise
+    summary.json                      class means, full-marks counts and check pass rates per exercise
+    summary.html                      the same with the score distribution, for the instructor
 """
 
 from __future__ import annotations
@@ -30,14 +34,18 @@ import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
-from autograder import report
+from rnnlm.atomic import write_text_atomic
+from rnnlm.errors import UsageError
+
+from autograder import html_report, report
+from autograder.results import FailedSubmission, StudentResult, SubmissionResult, dumps
 
 
 def student_entries(submissions_dir: Path) -> dict[str, Path]:
     """Students of a submissions folder: sub-folders and ``.zip`` files (hidden entries skipped)."""
     submissions_dir = Path(submissions_dir)
     if not submissions_dir.is_dir():
-        raise ValueError(f"{submissions_dir} is not a folder of submissions (one folder or .zip per student)")
+        raise UsageError(f"{submissions_dir} is not a folder of submissions (one folder or .zip per student)")
     entries: dict[str, Path] = {}
     for path in sorted(submissions_dir.iterdir()):
         if path.name.startswith(".") or path.is_symlink():
@@ -45,8 +53,10 @@ def student_entries(submissions_dir: Path) -> dict[str, Path]:
         if path.is_dir() or path.suffix == ".zip":
             student = path.stem if path.suffix == ".zip" else path.name
             if student in entries:
-                raise ValueError(f"two submissions for {student!r}: {entries[student].name} and {path.name}")
+                raise UsageError(f"two submissions for {student!r}: {entries[student].name} and {path.name}")
             entries[student] = path
+    if not entries:
+        raise UsageError(f"no submissions in {submissions_dir}: expected one folder or .zip per student")
     return entries
 
 
@@ -89,22 +99,31 @@ def grade_one(student: str, path: Path, out: Path, options: list[str], timeout: 
             error_path.unlink()
         return student, "graded"
     problem = problem or "the grader finished without writing a result"
-    report.write_atomic(error_path, report.dumps({"student": student, "error": problem, "fingerprint": digest,
-                                                  "seconds": round(time.monotonic() - started, 3)}))
+    failure = FailedSubmission(student, problem, digest, round(time.monotonic() - started, 3))
+    write_text_atomic(error_path, dumps(failure.to_json()))
     return student, f"failed: {problem.splitlines()[0]}"
 
 
 def _valid_result(path: Path, digest: str) -> bool:
+    result = _read(path, SubmissionResult)
+    return result is not None and result.fingerprint == digest
+
+
+def _read(path: Path, kind: type[SubmissionResult] | type[FailedSubmission]) -> StudentResult | None:
+    """A results file as its record, or None where it is missing, partial or of another kind."""
     try:
-        data = json.loads(path.read_text())
-    except (OSError, ValueError):
-        return False
-    return isinstance(data, dict) and data.get("fingerprint") == digest and "exercises" in data
+        return kind.from_json(json.loads(path.read_text()))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
 
 
 def grade_all(submissions_dir: Path, out: Path, *, jobs: int = 2, force: bool = False, options: list[str] | None = None,
               timeout: float = 1800.0, log=print) -> dict:
     """Grade every student not yet graded (all with ``force``), then rebuild the reports."""
+    if jobs < 1:
+        raise UsageError(f"-j/--jobs must be at least 1, got {jobs}")
+    if timeout <= 0:
+        raise UsageError(f"--timeout must be a positive number of seconds, got {timeout:g}")
     entries = student_entries(submissions_dir)
     out = Path(out)
     (out / "results").mkdir(parents=True, exist_ok=True)
@@ -119,22 +138,19 @@ def grade_all(submissions_dir: Path, out: Path, *, jobs: int = 2, force: bool = 
 
 
 def rebuild_reports(entries: dict[str, Path], out: Path) -> dict:
-    """Write gradebook.csv, the Gradescope files and summary.json from the results on disk."""
-    results: dict[str, dict] = {}
+    """Write gradebook.csv, the Gradescope files, the HTML pages and summary.json from the results on disk."""
+    results: dict[str, StudentResult] = {}
     for student in entries:
-        try:
-            results[student] = json.loads((out / "results" / f"{student}.json").read_text())
-        except (OSError, ValueError):
-            try:
-                results[student] = json.loads((out / "errors" / f"{student}.json").read_text())
-            except (OSError, ValueError):
-                results[student] = {"error": "not graded"}
-    graded = [r for r in results.values() if "error" not in r]
-    exercises = sorted({e for r in graded for e in r["exercises"]})
-    for student, result in results.items():
-        if "error" not in result:
-            report.write_atomic(out / "gradescope" / student / "results.json", report.dumps(report.gradescope(result)))
-    report.write_atomic(out / "gradebook.csv", report.gradebook_csv(results, exercises))
+        results[student] = (_read(out / "results" / f"{student}.json", SubmissionResult)
+                            or _read(out / "errors" / f"{student}.json", FailedSubmission)
+                            or FailedSubmission(student, "not graded"))
+    graded = {s: r for s, r in results.items() if isinstance(r, SubmissionResult)}
+    exercises = sorted({e for r in graded.values() for e in r.exercises})
+    for student, result in graded.items():
+        write_text_atomic(out / "gradescope" / student / "results.json", dumps(report.gradescope(result)))
+        write_text_atomic(out / "html" / f"{student}.html", html_report.student_page(result))
+    write_text_atomic(out / "gradebook.csv", report.gradebook_csv(results, exercises))
     overview = report.summary(results, exercises)
-    report.write_atomic(out / "summary.json", report.dumps(overview))
+    write_text_atomic(out / "summary.json", dumps(overview))
+    write_text_atomic(out / "summary.html", html_report.class_page(results, exercises))
     return overview

@@ -13,7 +13,11 @@ import re
 import sys
 from pathlib import Path
 
-from autograder.report import score_table
+from rnnlm.atomic import write_text_atomic
+from rnnlm.errors import UsageError
+
+from autograder.report import ensure_writable, score_table
+from autograder.results import CheckResult, ExerciseResult, SubmissionResult, split_diagnosis
 
 TEST_FILE = re.compile(r"^test_(ex\d\d)(?:_\w+)?\.py$")
 
@@ -40,14 +44,17 @@ class _Collector:
                                                             (report.longreprtext.strip().splitlines() or ["error"])[-1])
 
 
-def check(directory: Path = Path("assignments"), exercises: list[str] | None = None) -> int:
-    """Run the public tests of ``directory/tests`` (all, or those of ``exercises``); print the table."""
+def check(directory: Path = Path("assignments"), exercises: list[str] | None = None, html: Path | None = None) -> int:
+    """Run the public tests of ``directory/tests`` (all, or those of ``exercises``); print the table.
+
+    ``html``: also write the student's HTML report there (the same page ``autograder grade`` writes).
+    """
     import pytest
 
     tests_dir = Path(directory) / "tests"
     if not tests_dir.is_dir():
-        raise FileNotFoundError(f"no public tests in {tests_dir}: run this from the folder that holds assignments/ "
-                                "or pass --dir")
+        raise UsageError(f"no public tests in {tests_dir}: run this from the folder that holds assignments/ "
+                         "or pass --dir")
     files = sorted(p for p in tests_dir.glob("test_ex*.py") if TEST_FILE.match(p.name))
     wanted = [e.lower() for e in exercises or []]
     if wanted:
@@ -55,34 +62,36 @@ def check(directory: Path = Path("assignments"), exercises: list[str] | None = N
         if not files:
             available = [TEST_FILE.match(p.name).group(1) for p in sorted(tests_dir.glob("test_ex*.py"))
                          if TEST_FILE.match(p.name)]
-            raise ValueError(f"no public tests match {wanted}; available: {available}")
+            raise UsageError(f"no public tests match {wanted}; available: {available}")
+    if html is not None:
+        ensure_writable(html)
     collector = _Collector()
     arguments = [str(p) for p in files] + ["-q", "--no-header", "-p", "no:cacheprovider", "-o", "addopts=",
                                            "--import-mode=importlib", "--rootdir", str(Path(directory).resolve())]
     pytest.main(arguments, plugins=[collector])
-    result = _as_result(collector.outcomes, files)
+    result = as_result(collector.outcomes, files)
     print()
     print(score_table(result, "public tests (the hidden tests check more cases)"))
-    return 0 if result["score"] == result["max_score"] else 1
+    if html is not None:
+        from autograder.html_report import student_page
+
+        write_text_atomic(html, student_page(result, "Public tests (the hidden tests check more cases)"))
+        print(f"HTML report: {html}")
+    return 0 if result.score == result.max_score else 1
 
 
-def _as_result(outcomes: dict[str, tuple[bool, str]], files: list[Path]) -> dict:
-    """Shape the outcomes like ``autograder grade``'s results: one point per public test."""
-    exercises: dict[str, dict] = {}
+def as_result(outcomes: dict[str, tuple[bool, str]], files: list[Path]) -> SubmissionResult:
+    """The outcomes as a ``SubmissionResult`` like ``autograder grade``'s: one point per public test."""
     names = {TEST_FILE.match(p.name).group(1): p.stem.removeprefix("test_") for p in files}
-    for short, name in names.items():
-        exercises[name] = {"score": 0.0, "max_score": 0.0, "tests": [], "message": ""}
+    exercises = {name: ExerciseResult(name) for name in names.values()}
     for node, (passed, message) in outcomes.items():
         match = re.search(r"test_(ex\d\d)", node)
         if not match or match.group(1) not in names:
             continue
-        exercise = exercises[names[match.group(1)]]
-        exercise["tests"].append({"name": node, "passed": passed, "output": message, "score": float(passed),
-                                  "max_score": 1.0})
-        exercise["score"] += float(passed)
-        exercise["max_score"] += 1.0
-    return {"exercises": exercises, "score": sum(e["score"] for e in exercises.values()),
-            "max_score": sum(e["max_score"] for e in exercises.values())}
+        output, diagnosis = split_diagnosis(message)
+        exercises[names[match.group(1)]].tests.append(
+            CheckResult(node, float(passed), 1.0, passed, output, diagnosis))
+    return SubmissionResult("public tests", exercises, sandbox="this process (public tests only)")
 
 
 if __name__ == "__main__":

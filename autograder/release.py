@@ -3,7 +3,7 @@
 The bundle is an installable project: the ``rnnlm`` package, ``assignments/`` (stubs, public
 tests, the student README, which also becomes the bundle's README), ``configs/``, and the
 student's half of the autograder (``autograder check`` only: ``__init__``, ``cli``, ``check``,
-``report``). It never contains ``solutions/``, ``autograder/hidden/``, the sandbox or the
+``report``, ``results``, ``html_report``). It never contains ``solutions/``, ``autograder/hidden/``, the sandbox or the
 project's tests. After copying, ``verify_release`` scans every file of the bundle outside the
 public ``rnnlm`` library for any line found only in a solution region (between
 ``### BEGIN SOLUTION`` and ``### END SOLUTION``) and refuses the bundle if one is found.
@@ -15,8 +15,10 @@ import re
 import shutil
 from pathlib import Path
 
+from rnnlm.errors import UsageError
+
 REPOSITORY = Path(__file__).resolve().parent.parent
-STUDENT_AUTOGRADER = ("__init__.py", "cli.py", "check.py", "report.py")
+STUDENT_AUTOGRADER = ("__init__.py", "cli.py", "check.py", "report.py", "results.py", "html_report.py")
 """The only autograder modules a student receives (``autograder check``)."""
 STUDENT_NBGRADER = ("__init__.py", "bridge.py")
 """What the grade cells of a released notebook import (no checks, no solutions)."""
@@ -66,9 +68,9 @@ def build_release(out: Path, make_zip: bool = False, repository: Path = REPOSITO
     """Copy the student bundle into ``out`` (new or empty), verify it, optionally zip it."""
     out = Path(out)
     if out.exists() and any(out.iterdir()):
-        raise ValueError(f"{out} exists and is not empty; choose a new folder")
+        raise UsageError(f"{out} exists and is not empty; choose a new folder")
     if not (repository / "assignments").is_dir():
-        raise FileNotFoundError(f"{repository / 'assignments'} not found: generate the stubs first (autograder stubs)")
+        raise UsageError(f"{repository / 'assignments'} not found: generate the stubs first (autograder stubs)")
     out.mkdir(parents=True, exist_ok=True)
     shutil.copytree(repository / "rnnlm", out / "rnnlm", ignore=IGNORED)
     shutil.copytree(repository / "assignments", out / "assignments", ignore=IGNORED)

@@ -22,8 +22,11 @@ from pathlib import Path
 from typing import Any
 from collections.abc import Callable
 
+from rnnlm.errors import UsageError
+
 from autograder.checks import CheckFailed
 from autograder.oracle import InProcessSubmission, SandboxedSubmission
+from autograder.results import CheckResult, ExerciseResult, SubmissionResult, split_diagnosis
 from autograder.sandbox import ForkServer, Limits, Sandbox, WorkerError, widest
 from autograder.submission import Submission
 
@@ -32,6 +35,14 @@ DEFAULT_SUITES = PACKAGE_DIR / "hidden"
 DEFAULT_SOLUTIONS = PACKAGE_DIR.parent / "solutions"
 FEEDBACK_CHARS = 3000
 """Longest feedback kept per test (the rest is cut)."""
+LIMIT_PHRASES = (
+    ("time budget of", "exercise time budget"),
+    ("used up its CPU time", "CPU time"),
+    ("memory or process limit", "memory or processes"),
+    ("MemoryError", "memory"),
+    ("a file larger than the limit", "file size"),
+)
+"""Phrases of the sandbox's and worker's messages that mean a resource limit stopped the code."""
 
 
 @dataclass
@@ -65,22 +76,22 @@ def load_suite(path: Path) -> Suite:
     name = f"_autograder_suite_{path.stem}"
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
-        raise ValueError(f"{path} is not a Python module")
+        raise UsageError(f"{path} is not a Python module")
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     spec.loader.exec_module(module)
     exercise = getattr(module, "EXERCISE", None)
     if not isinstance(exercise, str):
-        raise ValueError(f"{path}: a hidden suite must define EXERCISE = 'exNN_topic'")
+        raise UsageError(f"{path}: a hidden suite must define EXERCISE = 'exNN_topic'")
     tests = []
     for attribute, value in vars(module).items():
         if attribute.startswith("test_") and callable(value):
             points = getattr(value, "points", None)
             if points is None:
-                raise ValueError(f"{path}: {attribute} has no points; decorate it with @points(n)")
+                raise UsageError(f"{path}: {attribute} has no points; decorate it with @points(n)")
             tests.append(HiddenTest(f"{exercise}::{attribute}", float(points), value))
     if not tests:
-        raise ValueError(f"{path}: no test_* functions")
+        raise UsageError(f"{path}: no test_* functions")
     return Suite(exercise, module, tests, list(getattr(module, "FORBIDDEN", [])),
                  getattr(module, "LIMITS", Limits()), bool(getattr(module, "IMPORT_TORCH", True)))
 
@@ -89,13 +100,13 @@ def load_suites(suites_dir: Path = DEFAULT_SUITES, only: list[str] | None = None
     """All suites of a folder, sorted by exercise; ``only`` keeps the named exercises."""
     paths = sorted(Path(suites_dir).glob("test_ex*.py"))
     if not paths:
-        raise ValueError(f"no hidden suites (test_ex*.py) in {suites_dir}")
+        raise UsageError(f"no hidden suites (test_ex*.py) in {suites_dir}; pass --suites DIR")
     suites = [load_suite(path) for path in paths]
     if only:
         known = {suite.exercise for suite in suites}
         unknown = [name for name in only if name not in known]
         if unknown:
-            raise ValueError(f"unknown exercise(s) {unknown}; valid: {sorted(known)}")
+            raise UsageError(f"unknown exercise(s) {unknown}; valid: {sorted(known)}")
         suites = [suite for suite in suites if suite.exercise in only]
     return suites
 
@@ -118,18 +129,48 @@ def reference_for(exercise: str, solutions_dir: Path = DEFAULT_SOLUTIONS) -> InP
 
 def run_test(test: HiddenTest, submission: Any, reference: Any) -> tuple[bool, str]:
     """Run one hidden test; ``(passed, feedback)``. Never raises (but KeyboardInterrupt)."""
+    check = run_check(test, submission, reference)
+    return check.passed, "\n\n".join(part for part in (check.output, check.diagnosis) if part)
+
+
+def run_check(test: HiddenTest, submission: Any, reference: Any) -> CheckResult:
+    """Run one hidden test into a ``CheckResult``. Never raises (but KeyboardInterrupt).
+
+    A failure's "Likely mistake: " paragraph becomes the check's ``diagnosis``; a failure caused
+    by a resource limit names that limit.
+    """
     wanted = inspect.signature(test.function).parameters
     arguments = {"submission": submission, "reference": reference}
+    started = time.monotonic()
+    failed, feedback, limit = True, "", None
     try:
         test.function(**{name: arguments[name] for name in wanted if name in arguments})
+        failed = False
     except CheckFailed as error:
-        return False, _cut(str(error))
+        feedback, limit = str(error), limit_hit(error)
     except KeyboardInterrupt:
         raise
     except Exception as error:  # noqa: BLE001 - the check itself broke on what the submission returned
-        return False, _cut(f"the check could not complete ({type(error).__name__}: {error}); "
-                           "does your function return the documented types?")
-    return True, ""
+        feedback = (f"the check could not complete ({type(error).__name__}: {error}); "
+                    "does your function return the documented types?")
+    seconds = round(time.monotonic() - started, 3)
+    if not failed:
+        return CheckResult(test.name, test.points, test.points, True, seconds=seconds)
+    message, diagnosis = split_diagnosis(feedback)
+    return CheckResult(test.name, 0.0, test.points, False, _cut(message), diagnosis and _cut(diagnosis),
+                       limit=limit, seconds=seconds)
+
+
+def limit_hit(error: BaseException) -> str | None:
+    """The resource limit behind a failed check, if any (read from the sandbox's own wording)."""
+    cause = error.__context__  # the proxy raises CheckFailed "from None": the WorkerError is kept here
+    text = str(error)
+    if isinstance(cause, WorkerError) and cause.kind == "timeout":
+        return "time"
+    for phrase, limit in LIMIT_PHRASES:
+        if phrase in text:
+            return limit
+    return None
 
 
 def _cut(text: str) -> str:
@@ -137,7 +178,7 @@ def _cut(text: str) -> str:
 
 
 def grade_exercise(suite: Suite, student_file: Path | None, problem: str | None, sandbox: Sandbox,
-                   solutions_dir: Path, server: ForkServer | None = None) -> dict:
+                   solutions_dir: Path, server: ForkServer | None = None) -> ExerciseResult:
     """Grade one exercise: every test of its suite, in order, against one sandboxed worker.
 
     ``server`` is the submission's fork server; without one the exercise gets a sandbox of its own.
@@ -149,12 +190,10 @@ def grade_exercise(suite: Suite, student_file: Path | None, problem: str | None,
                                 server=server)
     if problem:
         proxy.import_failure = problem
-    tests = []
+    checks = []
     try:
         for test in suite.tests:
-            passed, feedback = run_test(test, proxy, reference)
-            tests.append({"name": test.name, "max_score": test.points, "score": test.points if passed else 0.0,
-                          "passed": passed, "output": feedback})
+            checks.append(run_check(test, proxy, reference))
     finally:
         proxy.close()
     status = "graded"
@@ -162,21 +201,18 @@ def grade_exercise(suite: Suite, student_file: Path | None, problem: str | None,
         status = "missing"
     elif problem or proxy.import_failure:
         status = "not imported"
-    return {
-        "exercise": suite.exercise,
-        "score": sum(t["score"] for t in tests),
-        "max_score": suite.max_score,
-        "status": status,
-        "message": problem or proxy.import_failure or "",
-        "printed": proxy.printed(),
-        "seconds": round(time.monotonic() - started, 3),
-        "tests": tests,
-    }
+    return ExerciseResult(suite.exercise, checks, status, problem or proxy.import_failure or "", proxy.printed(),
+                          round(time.monotonic() - started, 3))
 
 
-def grade_submission(submission: Submission, suites: list[Suite], *, sandbox: Sandbox,
-                     solutions_dir: Path = DEFAULT_SOLUTIONS, jobs: int = 2) -> dict:
-    """Grade all suites against one submission; the returned dict is the per-test results JSON."""
+def grade(submission: Submission, suites: list[Suite], *, sandbox: Sandbox, solutions_dir: Path = DEFAULT_SOLUTIONS,
+          jobs: int = 2) -> SubmissionResult:
+    """Grade all suites against one submission: the one place where grading results are built."""
+    if jobs < 1:
+        raise UsageError(f"jobs must be at least 1, got {jobs}")
+    missing = [s.exercise for s in suites if not (Path(solutions_dir) / f"{s.exercise}.py").is_file()]
+    if missing:
+        raise UsageError(f"no reference solution for {missing} in {solutions_dir}; pass --solutions DIR")
     started = time.monotonic()
     manifest = {test.name: test.points for suite in suites for test in suite.tests}
     server = None
@@ -191,31 +227,35 @@ def grade_submission(submission: Submission, suites: list[Suite], *, sandbox: Sa
         except WorkerError:
             pass  # kept by the server: every exercise reports why the sandbox could not start
 
-    def one(suite: Suite) -> dict:
+    def one(suite: Suite) -> ExerciseResult:
         return grade_exercise(suite, submission.files.get(suite.exercise), submission.problems.get(suite.exercise),
                               sandbox, solutions_dir, server)
 
     try:
-        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
             exercises = list(pool.map(one, suites))
     finally:
         if server is not None:
             server.close()
-    reported = {test["name"] for exercise in exercises for test in exercise["tests"]}
     for exercise in exercises:  # the manifest decides: a test that did not report is a failed test
-        for name, points in manifest.items():
-            if name.startswith(exercise["exercise"] + "::") and name not in reported:
-                exercise["tests"].append({"name": name, "max_score": points, "score": 0.0, "passed": False,
-                                          "output": "this test did not run"})
-        exercise["score"] = sum(t["score"] for t in exercise["tests"] if t["name"] in manifest)
-    return {
-        "submission": submission.name,
-        "score": sum(e["score"] for e in exercises),
-        "max_score": sum(manifest.values()),
-        "sandbox": sandbox.description,
-        "graded_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "seconds": round(time.monotonic() - started, 3),
-        "startup_seconds": round(startup, 3),
-        "warnings": list(submission.warnings),
-        "exercises": {e["exercise"]: e for e in exercises},
-    }
+        reported = {check.name for check in exercise.tests}
+        exercise.tests = [check for check in exercise.tests if check.name in manifest]
+        exercise.tests += [CheckResult(name, 0.0, points, False, "this test did not run")
+                           for name, points in manifest.items()
+                           if name.startswith(exercise.exercise + "::") and name not in reported]
+    return SubmissionResult(
+        submission=submission.name,
+        exercises={e.exercise: e for e in exercises},
+        sandbox=sandbox.description,
+        sandboxed=sandbox.bwrap is not None,
+        graded_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        seconds=round(time.monotonic() - started, 3),
+        startup_seconds=round(startup, 3),
+        warnings=list(submission.warnings),
+    )
+
+
+def grade_submission(submission: Submission, suites: list[Suite], *, sandbox: Sandbox,
+                     solutions_dir: Path = DEFAULT_SOLUTIONS, jobs: int = 2) -> dict:
+    """Grade all suites against one submission; the per-test results JSON (``grade(...).to_json()``)."""
+    return grade(submission, suites, sandbox=sandbox, solutions_dir=solutions_dir, jobs=jobs).to_json()

@@ -18,6 +18,8 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from rnnlm.errors import UsageError
+
 MAX_FILE_BYTES = 1024 * 1024
 """Largest exercise file accepted (source files of these exercises are a few kB)."""
 MAX_ARCHIVE_BYTES = 64 * 1024 * 1024
@@ -27,7 +29,7 @@ MAX_ARCHIVE_MEMBERS = 2000
 EXERCISE_FILE = re.compile(r"^(ex\d\d_[A-Za-z0-9_]+)\.py$")
 
 
-class SubmissionError(ValueError):
+class SubmissionError(UsageError):
     """The submission as a whole cannot be read (not a folder/zip/.py, a corrupted zip)."""
 
 

@@ -16,8 +16,9 @@ def bundle(tmp_path_factory):
 
 def test_release_contains_what_students_need(bundle):
     assert (bundle / "rnnlm" / "__init__.py").is_file() and (bundle / "pyproject.toml").is_file()
-    assert sorted(p.name for p in (bundle / "autograder").iterdir()) == ["__init__.py", "check.py", "cli.py", "nbgrader",
-                                                                          "report.py"]
+    assert sorted(p.name for p in (bundle / "autograder").iterdir()) == ["__init__.py", "check.py", "cli.py",
+                                                                          "html_report.py", "nbgrader", "report.py",
+                                                                          "results.py"]
     # what a released notebook's grade cells import: the bridge only, never the checks
     assert sorted(p.name for p in (bundle / "autograder" / "nbgrader").iterdir()) == ["__init__.py", "bridge.py"]
     assert list((bundle / "assignments" / "tests").glob("test_ex*.py"))
