@@ -42,8 +42,10 @@ def split_diagnosis(message: str) -> tuple[str, str | None]:
         return message, None
     end = next((i for i in range(start + 1, len(lines)) if not lines[i].strip()), len(lines))
     diagnosis = "\n".join(line.strip() for line in lines[start:end])
-    rest = "\n".join(lines[:start] + lines[end:]).strip()
-    return rest, diagnosis
+    before, after = lines[:start], lines[end:]
+    if before and not before[-1].strip() and after and not after[0].strip():
+        after = after[1:]  # one blank line between what came before and after the paragraph, not two
+    return "\n".join(before + after).strip(), diagnosis
 
 
 @dataclass
