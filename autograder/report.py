@@ -132,6 +132,9 @@ def ensure_writable(path: Path) -> None:
     path = Path(path)
     if path.is_dir():
         raise UsageError(f"cannot write the report to {path}: it is a folder; give a file name")
+    blocker = next((folder for folder in [path.parent, *path.parent.parents] if folder.exists()), None)
+    if blocker is not None and not blocker.is_dir():
+        raise UsageError(f"cannot write {path}: {blocker} is a file, not a folder; choose a writable path")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:

@@ -63,7 +63,7 @@ def load_submission(paths: list[Path] | Path, name: str | None = None) -> Submis
         for path in paths:
             info = os.lstat(path) if os.path.lexists(path) else None
             if info is None:
-                raise SubmissionError(f"{path} does not exist")
+                raise SubmissionError(f"{path} does not exist; pass a folder, a .zip or exercise .py files")
             if stat.S_ISLNK(info.st_mode):
                 raise SubmissionError(f"{path} is a symbolic link; pass the real folder or file")
             if stat.S_ISDIR(info.st_mode):
@@ -73,7 +73,7 @@ def load_submission(paths: list[Path] | Path, name: str | None = None) -> Submis
             elif path.suffix == ".py":
                 _accept(path.name, lambda p=path: _read_regular(p), result)
             else:
-                raise SubmissionError(f"{path}: expected a folder, a .zip or .py files")
+                raise SubmissionError(f"{path} is not a folder, a .zip or a .py file; pass one of those")
     except BaseException:
         result.cleanup()
         raise

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.dom import parse
+
 from .conftest import SUBMISSIONS, TOY_SOLUTIONS, TOY_SUITES
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.slow]
@@ -67,6 +69,15 @@ def test_grade_all_kill_resume_and_jobs(sandbox, tmp_path):
     assert summary["graded"] == 3 and summary["failed"] == ["mallory"]
     assert summary["exercises"]["ex91_scale"]["full_marks"] == 3
     assert rows["mallory"]["total"] == "0"
+    assert summary["exercises"]["ex90_affine"]["checks"]["ex90_affine::test_norm"] == 2 / 3  # dave's file is broken
+    # HTML: one page per graded student showing its JSON's total, and the class page
+    for student in STUDENTS:
+        total = json.loads((reference_out / "results" / f"{student}.json").read_text())["score"]
+        page = parse((reference_out / "html" / f"{student}.html").read_text())
+        assert page.find(lambda n: n.attrs.get("id") == "total")[0].text == f"{total:g}/5"
+    overview = parse((reference_out / "summary.html").read_text())
+    assert overview.find(lambda n: n.attrs.get("id") == "mean")[0].text == f"{summary['mean_score']:.2f}/5"
+    assert [n.attrs["data-name"] for n in overview.find(lambda n: n.tag == "li")] == ["mallory"]
 
     out = tmp_path / "resumed"
     process = subprocess.Popen(_command(submissions, out, 2), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -6,71 +6,16 @@ import json
 import re
 import subprocess
 import sys
-from html.parser import HTMLParser
 
 import pytest
 
 from autograder import report
 from autograder.html_report import class_page, histogram_svg, student_page
 from autograder.results import CheckResult, ExerciseResult, FailedSubmission, SubmissionResult
-from tests.support.browser import dump_dom
+from tests.support.dom import Node, rendered
 
 from .conftest import SUBMISSIONS, TOY_SOLUTIONS, TOY_SUITES
 from .test_results import sample
-
-VOID = {"meta", "br", "img", "input", "link", "hr", "area", "base", "col", "embed", "source", "track", "wbr"}
-
-
-class Node:
-    """An element of the rendered DOM: tag, attributes, children, text."""
-
-    def __init__(self, tag: str, attrs: dict[str, str]):
-        self.tag, self.attrs, self.children, self.parts = tag, attrs, [], []
-
-    @property
-    def text(self) -> str:
-        return "".join(self.parts)
-
-    def find(self, predicate) -> list[Node]:
-        found = [self] if predicate(self) else []
-        for child in self.children:
-            found += child.find(predicate)
-        return found
-
-    def by_class(self, name: str) -> list[Node]:
-        return self.find(lambda node: name in node.attrs.get("class", "").split())
-
-
-class _Builder(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.root = Node("#document", {})
-        self.stack = [self.root]
-
-    def handle_starttag(self, tag, attrs):
-        node = Node(tag, {k: v or "" for k, v in attrs})
-        self.stack[-1].children.append(node)
-        if tag not in VOID:
-            self.stack.append(node)
-
-    def handle_endtag(self, tag):
-        while len(self.stack) > 1:
-            if self.stack.pop().tag == tag:
-                break
-
-    def handle_data(self, data):
-        for node in self.stack:  # text belongs to every open ancestor, like textContent
-            node.parts.append(data)
-
-
-def rendered(html: str, tmp_path, name: str = "page.html") -> Node:
-    """Write ``html``, load it in headless Chromium with no network, parse the DOM it built."""
-    page = tmp_path / name
-    page.write_text(html, encoding="utf-8")
-    builder = _Builder()
-    builder.feed(dump_dom(page))
-    return builder.root
-
 
 def assert_self_contained(html: str) -> None:
     """Nothing to fetch: no src, no href, no @import or url(), no script."""
