@@ -2,10 +2,16 @@
 
     python benchmarks/grading.py                      # 1 submission x 3 runs, a class of 50 with -j 2
     python benchmarks/grading.py --students 10 --runs 1
+    python benchmarks/grading.py --compare c23e033 --runs 7   # `autograder grade` here vs at a commit
 
 The class mixes the reference solutions, tests/exercises/alternative implementations, wrong
 implementations (tests/exercises/wrong) and untouched stubs (assignments/), one exercise file each,
 chosen deterministically per student. Writes benchmarks/results/grading.md (machine described).
+
+``--compare REF`` times the whole ``autograder grade`` command (a fresh process: start, grading,
+the JSON, HTML and Gradescope reports) on the complete submission, alternating between this
+checkout and the tree of git commit REF (``git archive``, in a temporary folder), and writes
+the medians and their ratio as a section of the results file, keeping the rest.
 """
 
 from __future__ import annotations
@@ -93,13 +99,84 @@ def _make_class(folder: Path, students: int) -> dict[str, int]:
     return kinds
 
 
+COMPARE_TITLE = "## `autograder grade` here vs an earlier commit, side by side"
+
+
+def _grade_command(tree: Path, folder: Path, out: Path) -> tuple[float, float]:
+    """Run ``autograder grade`` from ``tree`` on ``folder``; (process wall seconds, grading seconds)."""
+    import json
+
+    command = [sys.executable, "-m", "autograder.cli", "grade", str(folder), "--require-sandbox", "--quiet",
+               "--json", str(out / "result.json"), "--gradescope", str(out / "gradescope.json")]
+    started = time.perf_counter()
+    subprocess.run(command, cwd=tree, env={**os.environ, "PYTHONPATH": str(tree), "OMP_NUM_THREADS": "1"},
+                   check=True, stdout=subprocess.DEVNULL)
+    wall = time.perf_counter() - started
+    result = json.loads((out / "result.json").read_text())
+    if result["score"] != result["max_score"]:
+        raise SystemExit(f"{tree}: the reference solutions scored {result['score']}/{result['max_score']}")
+    return wall, result["seconds"]
+
+
+def compare(reference: str, runs: int, output: Path) -> None:
+    """Side by side: this checkout's ``autograder grade`` against commit ``reference``'s, alternating."""
+    load_before = _load()
+    commit = subprocess.run(["git", "rev-parse", "--short", reference], cwd=ROOT, capture_output=True, text=True,
+                            check=True).stdout.strip()
+    with tempfile.TemporaryDirectory() as temporary:
+        base = Path(temporary) / "base"
+        base.mkdir()
+        archive = subprocess.run(["git", "archive", commit], cwd=ROOT, capture_output=True, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(base)], input=archive, check=True)
+        folder = Path(temporary) / "reference"
+        folder.mkdir()
+        for source in (ROOT / "solutions").glob("ex*.py"):
+            shutil.copy(source, folder / source.name)
+        times: dict[str, list[tuple[float, float]]] = {"here": [], commit: []}
+        for run in range(runs):
+            order = [("here", ROOT), (commit, base)] if run % 2 == 0 else [(commit, base), ("here", ROOT)]
+            for name, tree in order:
+                out = Path(temporary) / f"out-{name}-{run}"
+                out.mkdir()
+                times[name].append(_grade_command(tree, folder, out))
+                print(f"{name}: {times[name][-1][0]:.2f} s (grading {times[name][-1][1]:.2f} s)", flush=True)
+    walls = {name: statistics.median(t[0] for t in values) for name, values in times.items()}
+    grading = {name: statistics.median(t[1] for t in values) for name, values in times.items()}
+    section = [
+        COMPARE_TITLE,
+        "",
+        f"`python benchmarks/grading.py --compare {reference} --runs {runs}`: the complete submission graded by "
+        f"`autograder grade --require-sandbox` in a fresh process, {runs} runs each, alternating (first one then "
+        f"the other), on {_cpu_model()} (`nproc` = {os.cpu_count()}); load average before: {load_before}, "
+        f"after: {_load()}.",
+        "",
+        "| tree | median process wall time | median grading time (results `seconds`) | all runs (s) |",
+        "| --- | --- | --- | --- |",
+        *[f"| {name} | {walls[name]:.2f} s | {grading[name]:.2f} s | "
+          f"{', '.join(f'{t[0]:.2f}' for t in times[name])} |" for name in times],
+        "",
+        f"Ratio here / {commit}: **{walls['here'] / walls[commit]:.3f}** (process), "
+        f"**{grading['here'] / grading[commit]:.3f}** (grading). Goal: within 10% (at most 1.10).",
+        "",
+    ]
+    previous = output.read_text() if output.exists() else "# Grading benchmark\n"
+    kept = previous.split(COMPARE_TITLE)[0].rstrip() + "\n\n"
+    output.write_text(kept + "\n".join(section))
+    print("\n".join(section))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3, help="timed gradings of the complete submission")
     parser.add_argument("--students", type=int, default=50, help="size of the generated class")
     parser.add_argument("--jobs", type=int, default=2, help="grade-all -j")
     parser.add_argument("--output", type=Path, default=ROOT / "benchmarks" / "results" / "grading.md")
+    parser.add_argument("--compare", default=None, metavar="REF",
+                        help="only compare `autograder grade` here with git commit REF, side by side")
     args = parser.parse_args()
+    if args.compare:
+        compare(args.compare, args.runs, args.output)
+        return
     suites = load_suites()
     sandbox = Sandbox(use_bwrap=True)
     try:
