@@ -4,8 +4,14 @@ The trusted grader process loads the hidden suites and the reference solutions (
 this process), builds the manifest of expected tests and points *before* running anything, then
 runs each suite's tests with a ``SandboxedSubmission`` proxy (one worker per exercise, exercises
 in parallel on ``jobs`` threads). The workers are forked by one sandboxed fork server per
-submission, which imports PyTorch once (``autograder.sandbox.ForkServer``). A test scores its points only if it returns normally; every
-test of the manifest that did not report is failed, so nothing the student does can skip a test.
+submission, which imports PyTorch once (``autograder.sandbox.ForkServer``). A test scores its
+points only if it returns normally; every test of the manifest that did not report is failed, so
+nothing the student does can skip a test.
+
+``grade`` is the one place where grading results are built, as ``autograder.results`` records
+(a failure's "Likely mistake: " paragraph becomes the check's ``diagnosis``, and a check stopped
+by a resource limit names it); ``grade_submission`` returns their JSON form. User mistakes (an
+unknown exercise, no suites, no reference solution, ``jobs`` < 1) raise ``rnnlm.errors.UsageError``.
 """
 
 from __future__ import annotations
