@@ -85,7 +85,7 @@ def grade_one(student: str, path: Path, out: Path, options: list[str], timeout: 
     error_path = out / "errors" / f"{student}.json"
     digest = fingerprint(path)
     command = [sys.executable, "-m", "autograder.cli", "grade", str(path), "--name", student, "--json", str(result_path),
-               "--fingerprint", digest, "--quiet", *options]
+               "--html", str(out / "html" / f"{student}.html"), "--fingerprint", digest, "--quiet", *options]
     started = time.monotonic()
     try:
         completed = subprocess.run(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,

@@ -108,6 +108,8 @@ def _grade_command(tree: Path, folder: Path, out: Path) -> tuple[float, float]:
 
     command = [sys.executable, "-m", "autograder.cli", "grade", str(folder), "--require-sandbox", "--quiet",
                "--json", str(out / "result.json"), "--gradescope", str(out / "gradescope.json")]
+    if (tree / "autograder" / "html_report.py").is_file():  # trees before the HTML report have no --html
+        command += ["--html", str(out / "report.html")]
     started = time.perf_counter()
     subprocess.run(command, cwd=tree, env={**os.environ, "PYTHONPATH": str(tree), "OMP_NUM_THREADS": "1"},
                    check=True, stdout=subprocess.DEVNULL)

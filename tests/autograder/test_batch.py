@@ -53,7 +53,11 @@ def _scores(out: Path) -> dict:
 def test_grade_all_kill_resume_and_jobs(sandbox, tmp_path):
     submissions = _class(tmp_path)
     reference_out = tmp_path / "reference"
-    first = subprocess.run(_command(submissions, reference_out, 1), capture_output=True, text=True, timeout=600)
+    workdir = tmp_path / "cwd"
+    workdir.mkdir()
+    first = subprocess.run(_command(submissions, reference_out, 1), capture_output=True, text=True, timeout=600,
+                           cwd=workdir)
+    assert not list(workdir.iterdir())  # everything goes to --out, nothing to the current folder
     assert first.returncode == 1 and "mallory: failed" in first.stdout  # reported, and the others are graded
     error = json.loads((reference_out / "errors" / "mallory.json").read_text())["error"]
     assert "not a readable zip archive" in error
