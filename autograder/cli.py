@@ -37,6 +37,8 @@ def _grading_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
+    from autograder.results import VISIBILITIES
+
     parser = argparse.ArgumentParser(
         prog="autograder", description="Grade submissions in a sandbox, check your own work, build the student release."
     )
@@ -72,7 +74,7 @@ def _parser() -> argparse.ArgumentParser:
     package.add_argument("--suites", type=Path, default=None, help="folder of hidden suites (default: autograder/hidden)")
     package.add_argument("--solutions", type=Path, default=None, help="folder of reference solutions (default: solutions/)")
     package.add_argument("--visibility", default="after_published",
-                         choices=["visible", "hidden", "after_due_date", "after_published"],
+                         choices=VISIBILITIES,
                          help="when students see each check's feedback (default: after_published)")
     package.add_argument("--require-sandbox", action="store_true",
                          help="give no grade (score 0 and the reason) where the sandbox cannot start")

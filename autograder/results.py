@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 SCHEMA_VERSION = 2
 """Version of the JSON form. 1: the hand-built dicts (no diagnosis); 2: these records."""
@@ -28,6 +28,8 @@ DIAGNOSIS_MARKER = "Likely mistake: "
 
 Visibility = Literal["visible", "hidden", "after_due_date", "after_published"]
 """Gradescope's visibility values (who sees a check, and when)."""
+VISIBILITIES: tuple[str, ...] = get_args(Visibility)
+"""The same values, for validation and choices."""
 
 
 def split_diagnosis(message: str) -> tuple[str, str | None]:

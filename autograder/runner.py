@@ -32,7 +32,7 @@ from rnnlm.errors import UsageError
 
 from autograder.checks import CheckFailed
 from autograder.oracle import InProcessSubmission, SandboxedSubmission
-from autograder.results import CheckResult, ExerciseResult, SubmissionResult, split_diagnosis
+from autograder.results import VISIBILITIES, CheckResult, ExerciseResult, SubmissionResult, split_diagnosis
 from autograder.sandbox import ForkServer, Limits, Sandbox, WorkerError, widest
 from autograder.submission import Submission
 
@@ -58,6 +58,8 @@ class HiddenTest:
     name: str
     points: float
     function: Callable
+    visibility: str = "visible"
+    """Who sees the check on Gradescope (a suite may set ``test_x.visibility = "hidden"``)."""
 
 
 @dataclass
@@ -95,7 +97,10 @@ def load_suite(path: Path) -> Suite:
             points = getattr(value, "points", None)
             if points is None:
                 raise UsageError(f"{path}: {attribute} has no points; decorate it with @points(n)")
-            tests.append(HiddenTest(f"{exercise}::{attribute}", float(points), value))
+            visibility = getattr(value, "visibility", "visible")
+            if visibility not in VISIBILITIES:
+                raise UsageError(f"{path}: {attribute}.visibility is {visibility!r}; use one of {list(VISIBILITIES)}")
+            tests.append(HiddenTest(f"{exercise}::{attribute}", float(points), value, visibility))
     if not tests:
         raise UsageError(f"{path}: no test_* functions")
     return Suite(exercise, module, tests, list(getattr(module, "FORBIDDEN", [])),
@@ -161,10 +166,10 @@ def run_check(test: HiddenTest, submission: Any, reference: Any) -> CheckResult:
                     "does your function return the documented types?")
     seconds = round(time.monotonic() - started, 3)
     if not failed:
-        return CheckResult(test.name, test.points, test.points, True, seconds=seconds)
+        return CheckResult(test.name, test.points, test.points, True, visibility=test.visibility, seconds=seconds)
     message, diagnosis = split_diagnosis(feedback)
     return CheckResult(test.name, 0.0, test.points, False, _cut(message), diagnosis and _cut(diagnosis),
-                       limit=limit, seconds=seconds)
+                       visibility=test.visibility, limit=limit, seconds=seconds)
 
 
 def limit_hit(error: BaseException) -> str | None:

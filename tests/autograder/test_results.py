@@ -15,6 +15,7 @@ from autograder.results import (SCHEMA_VERSION, CheckResult, ExerciseResult, Fai
                                 split_diagnosis)
 from autograder.runner import HiddenTest, grade, limit_hit, load_suites, run_check, run_test
 from autograder.sandbox import WorkerError
+from rnnlm.errors import UsageError
 from autograder.submission import load_submission
 
 from .conftest import TOY_SOLUTIONS, TOY_SUITES
@@ -175,3 +176,18 @@ def test_runner_builds_the_records_in_the_sandbox(sandbox, toy_suites, tmp_path)
     assert checks["test_norm"].passed is False and checks["test_norm"].diagnosis is None
     assert result.score == 0.0 and result.max_score == 5.0 and result.sandboxed
     assert SubmissionResult.from_json(json.loads(report.dumps(result.to_json()))) == result
+
+
+def test_a_suite_sets_a_check_visibility(tmp_path):
+    suite = tmp_path / "test_ex90_affine.py"
+    suite.write_text("from autograder.checks import points\nEXERCISE = 'ex90_affine'\n\n@points(1)\n"
+                     "def test_secret(submission):\n    pass\n\ntest_secret.visibility = 'hidden'\n")
+    (test,) = load_suites(tmp_path)[0].tests
+    check = run_check(test, object(), object())
+    assert check.visibility == "hidden" and check.passed
+    gradescope = report.gradescope(SubmissionResult("x", {"ex90_affine": ExerciseResult("ex90_affine", [check])}),
+                                   visibility="after_published")
+    assert gradescope["tests"][0]["visibility"] == "hidden" and gradescope["visibility"] == "after_published"
+    suite.write_text(suite.read_text().replace("'hidden'", "'secret'"))
+    with pytest.raises(UsageError, match=r"test_secret.visibility is 'secret'; use one of \['visible', 'hidden'"):
+        load_suites(tmp_path)
