@@ -17,7 +17,7 @@ from __future__ import annotations
 from html import escape
 
 from autograder.report import UNSANDBOXED_WARNING, first_problem, number, summary
-from autograder.results import FailedSubmission, StudentResult, SubmissionResult
+from autograder.results import CheckResult, FailedSubmission, StudentResult, SubmissionResult
 
 STYLE = """
 body { font: 15px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 62em; color: #1b1b1b; padding: 0 1em; }
@@ -45,7 +45,7 @@ def _warnings(result: SubmissionResult) -> str:
     return "".join(f'<p class="warning">{escape(note)}</p>\n' for note in notes)
 
 
-def _check_row(check) -> str:
+def _check_row(check: CheckResult) -> str:
     verdict = "passed" if check.passed else "failed"
     details = f'<pre class="message">{escape(check.output)}</pre>' if check.output else ""
     if check.diagnosis:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from rnnlm.errors import UsageError
 
-from autograder.results import FailedSubmission, StudentResult, SubmissionResult, dumps
+from autograder.results import ExerciseResult, FailedSubmission, StudentResult, SubmissionResult, dumps
 
 __all__ = ["dumps", "ensure_writable", "gradebook_csv", "gradescope", "score_table", "summary", "UNSANDBOXED_WARNING"]
 
@@ -33,7 +33,7 @@ def number(value: float) -> str:
     return f"{value:g}"
 
 
-def first_problem(exercise) -> str:
+def first_problem(exercise: ExerciseResult) -> str:
     """The line that sums up an exercise: why it was not graded, its first failure, or "all passed"."""
     first = exercise.message or next((c.output or c.diagnosis or "" for c in exercise.tests if not c.passed), "")
     return first.splitlines()[0] if first else ("all passed" if exercise.tests else "")
