@@ -22,7 +22,7 @@ STUDENT_AUTOGRADER = ("__init__.py", "cli.py", "check.py", "report.py")
 """The only autograder modules a student receives (``autograder check``)."""
 STUDENT_NBGRADER = ("__init__.py", "bridge.py")
 """What the grade cells of a released notebook import (no checks, no solutions)."""
-FORBIDDEN_PATHS = ("solutions", "autograder/hidden", "tests", "autograder/sandbox.py", "autograder/worker.py")
+FORBIDDEN_PATHS = ("solutions", "autograder/hidden", "tests", "autograder/sandbox", "autograder/worker")
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache", "*.egg-info")
 
 
