@@ -28,7 +28,7 @@ from pathlib import Path
 
 from rnnlm.atomic import write_text_atomic
 
-from autograder.markers import solution_regions
+from autograder.markers import BEGIN_SOLUTION, solution_regions
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS_DIR = ROOT / "solutions"
@@ -53,7 +53,7 @@ def make_stub(source: str, filename: str = "<solution>") -> str:
     """
     regions = solution_regions(source, filename)
     if not regions:
-        raise ValueError(f"{filename}: no '### BEGIN SOLUTION' region: nothing for the student to write")
+        raise ValueError(f"{filename}: no '{BEGIN_SOLUTION}' region: nothing for the student to write")
     lines = source.splitlines(keepends=True)  # the same line indices as the regions'
     output: list[str] = []
     copied_up_to = 0
