@@ -1,18 +1,11 @@
 """Start sandboxed workers for student code: bubblewrap, a fork server, resource limits, cgroups.
 
-What the sandbox sees (``bwrap``, https://github.com/containers/bubblewrap): ``/usr`` and the
-Python installation read-only, a private ``/tmp`` (tmpfs of bounded size), ``/grader`` holding
-the worker package (``autograder/worker/*.py``) and the submission's own exercise files, a fresh ``/proc`` and ``/dev``; every
-namespace unshared (no network, no view of other processes, its own hostname), all capabilities
-dropped, and it dies with the grader. The repository (``solutions/``, ``autograder/hidden/``,
-``tests/``) is never bound, and where it lies inside a bound directory (a non-editable install
-in site-packages) it is masked by an empty tmpfs. The environment is replaced by a fixed, minimal
-one, so nothing tells the worker who grades it.
-
-Inside, the worker package first runs as a fork server (``ForkServer``; ``worker.zygote``): it imports
-NumPy and PyTorch once and forks one worker per exercise, so a submission pays the PyTorch import
-once instead of once per exercise. Each worker is put into its own cgroups before it imports any
-student code.
+Each submission gets a bubblewrap sandbox (``bwrap``: what it sees is the Python installation,
+a private ``/tmp`` and ``/grader``, which holds the worker package and the submission's own
+files; never the repository). Inside, the worker package first runs as a fork server
+(``ForkServer``; ``worker.zygote``): it imports NumPy and PyTorch once and forks one worker per
+exercise, so a submission pays the PyTorch import once instead of once per exercise. Each worker
+is put into its own cgroups before it imports any student code.
 
 Limits (``Limits``): wall time per call and for start-up (enforced by the grader, which kills the
 worker), CPU seconds (``RLIMIT_CPU``), address space (``RLIMIT_AS``), file size
