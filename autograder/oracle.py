@@ -126,13 +126,13 @@ class InProcessSubmission:
     def run(self, function: str, args: tuple = (), kwargs: dict | None = None, wrt=None, upstream=None) -> Outcome:
         """Call ``function`` on copies of ``args`` (see the module docstring)."""
         header, arrays = _request(function, tuple(args), dict(kwargs or {}), wrt, upstream)
-        header, arrays = wire.unpack(wire.pack(header, arrays)[8:])
+        header, arrays = wire.unpack(wire.pack(header, arrays))
         undo = wire.block_shortcuts(self.forbidden, [], self.exercise) if self.forbidden else []
         try:
             reply, reply_arrays = wire.run_call(self.module, header, arrays)
         finally:
             wire.restore_shortcuts(undo)
-        reply, reply_arrays = wire.unpack(wire.pack(reply, reply_arrays)[8:])
+        reply, reply_arrays = wire.unpack(wire.pack(reply, reply_arrays))
         return _outcome(self.exercise, function, reply, reply_arrays)
 
     def call(self, function: str, *args: Any, **kwargs: Any) -> Any:

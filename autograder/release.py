@@ -15,6 +15,7 @@ import re
 import shutil
 from pathlib import Path
 
+from autograder.markers import solution_regions
 from rnnlm.errors import UsageError
 
 REPOSITORY = Path(__file__).resolve().parent.parent
@@ -22,7 +23,7 @@ STUDENT_AUTOGRADER = ("__init__.py", "cli.py", "check.py", "report.py", "results
 """The only autograder modules a student receives (``autograder check``)."""
 STUDENT_NBGRADER = ("__init__.py", "bridge.py")
 """What the grade cells of a released notebook import (no checks, no solutions)."""
-FORBIDDEN_PATHS = ("solutions", "autograder/hidden", "tests", "autograder/sandbox.py", "autograder/worker.py")
+FORBIDDEN_PATHS = ("solutions", "autograder/hidden", "tests", "autograder/sandbox", "autograder/worker")
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache", "*.egg-info")
 
 
@@ -30,21 +31,18 @@ def solution_lines(solutions_dir: Path = REPOSITORY / "solutions") -> set[str]:
     """Distinctive lines found only inside solution regions (stripped; short lines and comments skipped).
 
     A line that also appears outside every region (given code, docstrings) is public anyway.
+    Raises ``ValueError`` where a solution's markers are malformed (``autograder.markers``).
     """
     inside_lines: set[str] = set()
     outside_lines: set[str] = set()
     for path in sorted(Path(solutions_dir).glob("ex*.py")):
-        inside = False
-        for line in path.read_text(encoding="utf-8").splitlines():
-            stripped = line.strip()
-            if stripped.startswith("### BEGIN SOLUTION"):
-                inside = True
-            elif stripped.startswith("### END SOLUTION"):
-                inside = False
-            elif inside:
-                inside_lines.add(stripped)
-            else:
-                outside_lines.add(stripped)
+        source = path.read_text(encoding="utf-8")
+        regions = solution_regions(source, str(path))
+        markers = {index for region in regions for index in (region.begin, region.end)}
+        for index, line in enumerate(source.splitlines()):
+            if index not in markers:
+                inside = any(index in region for region in regions)
+                (inside_lines if inside else outside_lines).add(line.strip())
     return {line for line in inside_lines - outside_lines if len(line) >= 25 and not line.startswith("#")}
 
 

@@ -10,7 +10,7 @@ becomes, at the marker's indentation, ``raise NotImplementedError("<one line for
 every other line is copied verbatim (docstrings, signatures, given helpers, constants), so a stub
 imports cleanly and fails only when a function with an answer is called. The markers are
 nbgrader's (``ClearSolutions`` looks for ``### BEGIN SOLUTION`` anywhere in a line, so the hint
-suffix is compatible with it).
+suffix is compatible with it); ``autograder.markers`` parses them.
 
 Usage::
 
@@ -23,20 +23,18 @@ References: nbgrader's ``ClearSolutions`` preprocessor (the marker convention).
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from pathlib import Path
 
 from rnnlm.atomic import write_text_atomic
+
+from autograder.markers import BEGIN_SOLUTION, solution_regions
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS_DIR = ROOT / "solutions"
 ASSIGNMENTS_DIR = ROOT / "assignments"
 EXERCISE_PATTERN = "ex[0-9][0-9]_*.py"
 DEFAULT_HINT = "implement this function (its docstring says what to return)"
-
-_BEGIN = re.compile(r"^(?P<indent>[ \t]*)### BEGIN SOLUTION(?:[ \t]+hint:[ \t]*(?P<hint>.*?))?[ \t]*$")
-_END = re.compile(r"^[ \t]*### END SOLUTION[ \t]*$")
 
 
 def _python_string(text: str) -> str:
@@ -53,34 +51,22 @@ def make_stub(source: str, filename: str = "<solution>") -> str:
         ValueError: on a malformed region (nested, unterminated, an END without BEGIN, at module
             level, or a module without any region), naming the file and line.
     """
-    lines = source.splitlines(keepends=True)
-    output: list[str] = []
-    open_line = 0  # line number of the BEGIN marker of the region being skipped, 0 outside
-    regions = 0
-    for number, line in enumerate(lines, start=1):
-        begin, end = _BEGIN.match(line.rstrip("\r\n")), _END.match(line.rstrip("\r\n"))
-        if begin:
-            if open_line:
-                raise ValueError(f"{filename}:{number}: BEGIN SOLUTION inside the region opened at line {open_line}")
-            indent = begin.group("indent")
-            if not indent:
-                raise ValueError(
-                    f"{filename}:{number}: a solution region at module level would make the stub fail at "
-                    "import; put the answer inside a function"
-                )
-            hint = begin.group("hint") or DEFAULT_HINT
-            output.append(f"{indent}raise NotImplementedError({_python_string(hint)})\n")
-            open_line, regions = number, regions + 1
-        elif end:
-            if not open_line:
-                raise ValueError(f"{filename}:{number}: END SOLUTION without a BEGIN SOLUTION before it")
-            open_line = 0
-        elif not open_line:
-            output.append(line)
-    if open_line:
-        raise ValueError(f"{filename}:{open_line}: BEGIN SOLUTION never closed by END SOLUTION")
+    regions = solution_regions(source, filename)
     if not regions:
-        raise ValueError(f"{filename}: no '### BEGIN SOLUTION' region: nothing for the student to write")
+        raise ValueError(f"{filename}: no '{BEGIN_SOLUTION}' region: nothing for the student to write")
+    lines = source.splitlines(keepends=True)  # the same line indices as the regions'
+    output: list[str] = []
+    copied_up_to = 0
+    for region in regions:
+        if not region.indent:
+            raise ValueError(
+                f"{filename}:{region.begin + 1}: a solution region at module level would make the stub fail at "
+                "import; put the answer inside a function"
+            )
+        output += lines[copied_up_to:region.begin]
+        output.append(f"{region.indent}raise NotImplementedError({_python_string(region.hint or DEFAULT_HINT)})\n")
+        copied_up_to = region.end + 1
+    output += lines[copied_up_to:]
     stub = "".join(output)
     compile(stub, filename, "exec")  # a stub must at least be valid Python
     return stub

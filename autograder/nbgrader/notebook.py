@@ -29,8 +29,8 @@ from pathlib import Path
 
 import nbformat
 
-BEGIN_SOLUTION = "### BEGIN SOLUTION"
-END_SOLUTION = "### END SOLUTION"
+from autograder.markers import BEGIN_SOLUTION, END_SOLUTION, solution_regions
+
 NBGRADER_SCHEMA_VERSION = 3
 LOAD_CHECKS_SUFFIX = "_load_checks"
 """Grade id suffix of the read-only cell that loads the hidden checks."""
@@ -61,24 +61,6 @@ class Segment:
     """Whether it contains a solution region (an autograded answer cell)."""
 
 
-def _solution_regions(lines: list[str], filename: str) -> list[tuple[int, int]]:
-    """0-based (begin, end) line pairs of the solution regions; unbalanced markers raise."""
-    regions, begin = [], None
-    for index, line in enumerate(lines):
-        if BEGIN_SOLUTION in line:
-            if begin is not None:
-                raise ValueError(f"{filename}:{index + 1}: '{BEGIN_SOLUTION}' inside another solution region; close the first one with '{END_SOLUTION}'")
-            begin = index
-        elif END_SOLUTION in line:
-            if begin is None:
-                raise ValueError(f"{filename}:{index + 1}: '{END_SOLUTION}' without a '{BEGIN_SOLUTION}' before it")
-            regions.append((begin, index))
-            begin = None
-    if begin is not None:
-        raise ValueError(f"{filename}:{begin + 1}: '{BEGIN_SOLUTION}' is never closed by '{END_SOLUTION}'")
-    return regions
-
-
 def _is_main_guard(node: ast.stmt) -> bool:
     """``if __name__ == "__main__":`` (a script's demo, which a notebook would always run)."""
     test = getattr(node, "test", None)
@@ -90,7 +72,7 @@ def _is_main_guard(node: ast.stmt) -> bool:
     )
 
 
-def _node_start(node: ast.stmt, lines: list[str]) -> int:
+def _node_start(node: ast.stmt, lines: list[str], region_ends: set[int]) -> int:
     """0-based first line of a top-level node: its decorators and the comments right above.
 
     A ``BEGIN SOLUTION`` marker right above opens a region around this node, so it comes along;
@@ -99,7 +81,7 @@ def _node_start(node: ast.stmt, lines: list[str]) -> int:
     start = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])]) - 1
     while start > 0:
         above = lines[start - 1].strip()
-        if not above.startswith("#") or END_SOLUTION in above:
+        if not above.startswith("#") or start - 1 in region_ends:
             break
         start -= 1
     return start
@@ -112,13 +94,13 @@ def split_solution_source(source: str, filename: str = "<solution>") -> list[Seg
     except SyntaxError as error:
         raise ValueError(f"{filename}:{error.lineno}: cannot parse the solution ({error.msg}); fix it before building notebooks") from None
     lines = source.splitlines()
-    regions = _solution_regions(lines, filename)
+    regions = solution_regions(source, filename)
 
     # (start line, name, keep) for each piece; consecutive module-level statements share one.
     pieces: list[tuple[int, str, bool]] = []
     for index, node in enumerate(tree.body):
         is_definition = isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
-        start = 0 if index == 0 else _node_start(node, lines)
+        start = 0 if index == 0 else _node_start(node, lines, {region.end for region in regions})
         if _is_main_guard(node):
             pieces.append((start, "__main__", False))
         elif is_definition:
@@ -128,7 +110,7 @@ def split_solution_source(source: str, filename: str = "<solution>") -> list[Seg
     # A boundary inside a solution region would cut it in two: merge across it.
     merged: list[tuple[int, str, bool]] = []
     for start, name, keep in pieces:
-        if merged and any(begin < start <= end for begin, end in regions):
+        if merged and any(region.begin < start <= region.end for region in regions):
             previous_start, previous_name, previous_keep = merged[-1]
             merged[-1] = (previous_start, previous_name, previous_keep and keep)
         else:
@@ -138,32 +120,27 @@ def split_solution_source(source: str, filename: str = "<solution>") -> list[Seg
     for position, (start, name, keep) in enumerate(merged):
         stop = merged[position + 1][0] if position + 1 < len(merged) else len(lines)
         text = "\n".join(lines[start:stop]).strip("\n")
-        if not keep and BEGIN_SOLUTION in text:
+        is_solution = any(start <= region.begin < stop for region in regions)
+        if not keep and is_solution:
             raise ValueError(f"{filename}:{start + 1}: a solution region inside 'if __name__ == \"__main__\":' would never reach the notebook; move it into a function")
         if not keep or not text.strip():
             continue
-        segments.append(Segment(name=name, source=text, is_solution=BEGIN_SOLUTION in text))
+        segments.append(Segment(name=name, source=text, is_solution=is_solution))
     if not any(segment.is_solution for segment in segments):
         raise ValueError(f"{filename}: no solution region ('{BEGIN_SOLUTION}' ... '{END_SOLUTION}'); a notebook needs at least one")
     return segments
 
 
-def move_hints_out_of_regions(source: str) -> str:
+def move_hints_out_of_regions(source: str, filename: str = "<solution>") -> str:
     """``### BEGIN SOLUTION hint: TEXT`` -> a ``# Hint: TEXT`` comment above a bare marker.
 
     nbgrader replaces a whole region, marker line included, by its code stub; moving the hint
     above the region keeps it in the student's notebook.
     """
-    lines = []
-    for line in source.splitlines():
-        marker_at = line.find(BEGIN_SOLUTION)
-        hint = line[marker_at + len(BEGIN_SOLUTION):].strip() if marker_at >= 0 else ""
-        if hint:
-            indent = line[:marker_at]
-            hint = hint[len("hint:"):].strip() if hint.lower().startswith("hint:") else hint
-            lines += [f"{indent}# Hint: {hint}", f"{indent}{BEGIN_SOLUTION}"]
-        else:
-            lines.append(line)
+    lines = source.splitlines()
+    for region in reversed(solution_regions(source, filename)):  # from the end, so earlier indices stay valid
+        if region.hint:
+            lines[region.begin:region.begin + 1] = [f"{region.indent}# Hint: {region.hint}", f"{region.indent}{BEGIN_SOLUTION}"]
     return "\n".join(lines) + ("\n" if source.endswith("\n") else "")
 
 
@@ -223,7 +200,7 @@ def build_notebook(solution_path: Path, checks: list[HiddenCheck]) -> nbformat.N
     exercise = stem.split("_", 1)[0]
     if not checks:
         raise ValueError(f"{exercise}: no hidden checks to put in the notebook; the hidden suite must define at least one")
-    segments = split_solution_source(move_hints_out_of_regions(source), str(solution_path))
+    segments = split_solution_source(move_hints_out_of_regions(source, str(solution_path)), str(solution_path))
     total_points = sum(check.points for check in checks)
     used_ids: set[str] = set()
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from autograder import sandbox as sandbox_module
+from autograder.sandbox import client as client_module
 from autograder.oracle import BLOCKED_MODULES
 from autograder.runner import grade_submission
 from autograder.sandbox import ForkServer, Limits, widest
@@ -95,7 +95,7 @@ class _NoCgroup:
 
 
 def test_without_pids_cgroup_each_exercise_has_its_own_sandbox(sandbox, toy_suites, monkeypatch):
-    monkeypatch.setattr(sandbox_module, "Cgroup", _NoCgroup)
+    monkeypatch.setattr(client_module, "Cgroup", _NoCgroup)  # where Worker creates its cgroups
     monkeypatch.setattr(sandbox, "_contains_processes", False)
     started = []
     original = ForkServer._start

@@ -17,7 +17,7 @@ from autograder.oracle import InProcessSubmission
 def _round_trip(value):
     arrays: dict = {}
     tree = wire.encode(value, arrays)
-    header, arrays = wire.unpack(wire.pack({"value": tree}, arrays)[8:])
+    header, arrays = wire.unpack(wire.pack({"value": tree}, arrays))
     return wire.decode(header["value"], arrays)
 
 
@@ -146,3 +146,22 @@ def test_plain_subprocess_fallback_warns_and_still_grades(toy_suites):
         submission.cleanup()
     assert result["score"] == result["max_score"] == 5.0
     assert "NOT hidden" in result["sandbox"]
+
+
+def test_framing_reassembles_messages_from_any_chunking_and_refuses_oversized_ones():
+    from autograder.worker.framing import MAX_MESSAGE_BYTES, PREFIX, read_frame, write_frame
+
+    sent = bytearray()
+    for payload in (b"", b"abc", bytes(range(256)) * 40):
+        write_frame(lambda view: (sent.extend(view[:7]), len(view[:7]))[1], payload)  # 7 bytes per write
+    stream = io.BytesIO(bytes(sent))
+    received = [read_frame(lambda count: stream.read(min(count, 5))) for _ in range(3)]  # 5 bytes per read
+    assert received == [b"", b"abc", bytes(range(256)) * 40]
+    with pytest.raises(EOFError):
+        read_frame(stream.read)  # the end of the stream, between messages
+    with pytest.raises(EOFError, match="inside a message"):
+        read_frame(io.BytesIO(PREFIX.pack(10) + b"short").read)
+    unread = io.BytesIO(PREFIX.pack(MAX_MESSAGE_BYTES + 1) + b"x")
+    with pytest.raises(wire.ProtocolError, match="exceeds the limit"):
+        read_frame(unread.read)
+    assert unread.read() == b"x"  # refused before its body was read

@@ -27,7 +27,8 @@ def test_release_contains_what_students_need(bundle):
 def test_release_contains_no_solution_and_no_hidden_suite(bundle):
     names = {p.relative_to(bundle).as_posix() for p in bundle.rglob("*")}
     assert not [n for n in names if n.startswith("solutions") or "hidden" in n or n.startswith("tests/")]
-    assert not [n for n in names if n.endswith(("sandbox.py", "worker.py", "runner.py"))]
+    assert not [n for n in names if n.endswith(("sandbox.py", "worker.py", "runner.py"))
+                or n.startswith(("autograder/sandbox", "autograder/worker"))]
     secrets = solution_lines()
     assert len(secrets) > 50  # the scan has something to look for
     for path in bundle.rglob("*.py"):
@@ -47,4 +48,8 @@ def test_verify_release_catches_a_leaked_solution(bundle, tmp_path):
         verify_release(leaked)
     shutil.copytree(REPOSITORY / "autograder" / "hidden", leaked / "autograder" / "hidden")
     with pytest.raises(ValueError, match="autograder/hidden is in the bundle"):
+        verify_release(leaked)
+    shutil.rmtree(leaked / "autograder" / "hidden")
+    shutil.copytree(REPOSITORY / "autograder" / "worker", leaked / "autograder" / "worker")
+    with pytest.raises(ValueError, match="autograder/worker is in the bundle"):
         verify_release(leaked)

@@ -77,7 +77,7 @@ def test_region_without_hint_gets_the_default_hint():
     [
         (lambda s: s.replace("    ### END SOLUTION\n", ""), "never closed"),
         (lambda s: s.replace("    ### BEGIN SOLUTION hint: add \"one\"\n", ""), "without a BEGIN"),
-        (lambda s: s.replace("    y = x + 1\n", "    ### BEGIN SOLUTION\n"), "inside the region"),
+        (lambda s: s.replace("    y = x + 1\n", "    ### BEGIN SOLUTION\n"), "inside another solution region"),
         (lambda s: s + "### BEGIN SOLUTION\nZ = 1\n### END SOLUTION\n", "module level"),
         (lambda s: s.replace("### BEGIN SOLUTION hint: add \"one\"", "pass").replace("### END SOLUTION", ""), "no '### BEGIN"),
     ],
