@@ -105,9 +105,9 @@ def test_other_verbs_user_mistakes(capsys, tmp_path):
 
 
 def test_require_sandbox_without_bubblewrap(capsys, monkeypatch, student):
-    import autograder.sandbox
+    import autograder.sandbox.bwrap
 
-    monkeypatch.setattr(autograder.sandbox, "bubblewrap", lambda: None)
+    monkeypatch.setattr(autograder.sandbox.bwrap, "bubblewrap", lambda: None)
     assert _error(capsys, ["grade", str(student), "--require-sandbox", *TOY]) == (
         "autograder grade: error: bubblewrap (bwrap) is not installed: install the 'bubblewrap' package")
 
