@@ -9,7 +9,8 @@ taken from the docstring's ``Args:`` entry, ``--config`` for a YAML file of the 
 (``rnnlm score FILE``); keyword-only parameters without a default are required flags
 (``--ckpt_path``). A dataclass parameter becomes a group of dotted flags (``--model.hidden_size``).
 
-List parameters accept jsonargparse's ``--orders [1,2]`` and, as before, ``--orders 1 2``.
+List parameters accept jsonargparse's ``--orders [1,2]`` and, as the argparse verbs did,
+``--orders 1 2``; a boolean takes ``--lower true`` / ``--lower false``, or a bare ``--lower``.
 
 Parse errors become one ``UsageError`` line (see ``rnnlm.errors``) instead of argparse's usage
 block. References: jsonargparse, "Functions as CLI" (``add_function_arguments``); litgpt's
@@ -19,10 +20,11 @@ block. References: jsonargparse, "Functions as CLI" (``add_function_arguments``)
 from __future__ import annotations
 
 import argparse
+import contextlib
 import inspect
 import json
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -49,10 +51,12 @@ def _is_list(annotation: Any) -> bool:
     return any(_is_list(argument) for argument in typing.get_args(annotation))
 
 
-def list_flags(function: Callable[..., Any]) -> set[str]:
-    """The ``--flags`` of ``function`` whose parameters take lists."""
-    hints = typing.get_type_hints(function)
-    return {f"--{name}" for name, hint in hints.items() if name != "return" and _is_list(hint)}
+def flag_kinds(function: Callable[..., Any]) -> tuple[set[str], set[str]]:
+    """The ``--flags`` of ``function`` whose parameters take lists, and those that take a bool."""
+    hints = {name: hint for name, hint in typing.get_type_hints(function).items() if name != "return"}
+    lists = {f"--{name}" for name, hint in hints.items() if _is_list(hint)}
+    switches = {f"--{name}" for name, hint in hints.items() if hint is bool}
+    return lists, switches
 
 
 def _yaml_item(value: str) -> str:
@@ -64,15 +68,22 @@ def _yaml_item(value: str) -> str:
     return value
 
 
-def join_list_values(argv: list[str], flags: set[str]) -> list[str]:
-    """Rewrite ``--flag a b c`` as ``--flag [a, b, c]`` for list flags (jsonargparse takes one token)."""
+def normalize_argv(argv: list[str], function: Callable[..., Any]) -> list[str]:
+    """Accept the argparse habits of the earlier verbs in jsonargparse's one-token-per-flag form.
+
+    ``--orders 1 2 3`` becomes ``--orders [1, 2, 3]`` for a list parameter, and a bare boolean
+    switch (``--lower``, followed by another flag or nothing) becomes ``--lower true``.
+    """
+    lists, switches = flag_kinds(function)
     result: list[str] = []
     index = 0
     while index < len(argv):
         token = argv[index]
         result.append(token)
         index += 1
-        if token not in flags:
+        if token in switches and (index == len(argv) or argv[index].startswith("--")):
+            result.append("true")
+        if token not in lists:
             continue
         values = []
         while index < len(argv) and not argv[index].startswith("-"):
@@ -99,7 +110,7 @@ def parse_arguments(function: Callable[..., Any], prog: str, argv: list[str]) ->
     """The keyword arguments of ``function`` from ``argv``; a parse error becomes one UsageError line."""
     parser = build_parser(function, prog)
     try:
-        config = parser.parse_args(join_list_values(list(argv), list_flags(function)))
+        config = parser.parse_args(normalize_argv(list(argv), function))
     except argparse.ArgumentError as error:
         message = " ".join(line.strip() for line in str(error).splitlines() if line.strip())
         raise UsageError(f"{message} (see `{prog} --help`)") from None
@@ -110,6 +121,21 @@ def parse_arguments(function: Callable[..., Any], prog: str, argv: list[str]) ->
 def run_function(function: Callable[..., Any], prog: str, argv: list[str]) -> int:
     """Parse ``argv`` for ``function``, call it, and return its exit status (None counts as 0)."""
     return int(function(**parse_arguments(function, prog, argv)) or 0)
+
+
+@contextlib.contextmanager
+def options_checked() -> Iterator[None]:
+    """Around the constructors a verb calls with the user's options: their ValueErrors become UsageErrors.
+
+    Keep it narrow (building a model, a DataModule, a config): a ValueError raised later, while
+    training or scoring, is an internal error and keeps its traceback.
+    """
+    try:
+        yield
+    except UsageError:
+        raise
+    except ValueError as error:
+        raise UsageError(str(error)) from None
 
 
 def check_minimum(name: str, value: float | None, minimum: float) -> None:

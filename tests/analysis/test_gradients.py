@@ -191,7 +191,7 @@ def test_gradients_command_writes_figure_and_numbers(tmp_path, capsys):
 
 
 def test_bad_inputs_are_refused_with_a_clear_message():
-    with pytest.raises(ValueError, match="choose one of rnn, lstm, gru"):
+    with pytest.raises(ValueError, match="unknown architecture .transformer.; valid: .rnn., .lstm., .gru."):
         build_stack("transformer", hidden_size=4)
     with pytest.raises(ValueError, match="no recurrent layer"):
         stack_from_module(nn.Linear(2, 2))
