@@ -23,6 +23,7 @@ import argparse
 import contextlib
 import inspect
 import json
+import re
 import typing
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -112,10 +113,42 @@ def parse_arguments(function: Callable[..., Any], prog: str, argv: list[str]) ->
     try:
         config = parser.parse_args(normalize_argv(list(argv), function))
     except argparse.ArgumentError as error:
-        message = " ".join(line.strip() for line in str(error).splitlines() if line.strip())
-        raise UsageError(f"{message} (see `{prog} --help`)") from None
+        raise UsageError(f"{readable_parse_error(str(error), function)} (see `{prog} --help`)") from None
     values = parser.instantiate_classes(config)
     return {name: values[name] for name in inspect.signature(function).parameters}
+
+
+def _hint_of(function: Callable[..., Any], key: str) -> Any:
+    """The type of parameter ``key`` of ``function``, following dots into dataclass fields; None if unknown."""
+    hint: Any = function
+    for name in key.split("."):
+        hints = typing.get_type_hints(hint if callable(hint) else type(hint))
+        if name not in hints:
+            return None
+        hint = hints[name]
+    return hint
+
+
+def _type_text(hint: Any) -> str:
+    """``int``, ``int or null``, ``a list of float``: a type as the user types values."""
+    if typing.get_origin(hint) is typing.Literal:
+        return "one of " + ", ".join(map(str, typing.get_args(hint)))
+    if typing.get_origin(hint) in (list, tuple):
+        return "a list of " + _type_text(typing.get_args(hint)[0]).removeprefix("one of ")
+    if typing.get_args(hint):  # a union
+        return " or ".join(_type_text(argument) for argument in typing.get_args(hint))
+    return "null" if hint is type(None) else getattr(hint, "__name__", str(hint))
+
+
+def readable_parse_error(message: str, function: Callable[..., Any]) -> str:
+    """jsonargparse's error about one value, as one line naming the flag, what it takes and what it got."""
+    flat = " ".join(line.strip() for line in message.splitlines() if line.strip())
+    key = re.match(r'Parser key "([^"]+)":', flat)
+    value = re.search(r"(?:Given|Got) value: (.*?)(?: Given value type:|$)", flat)
+    hint = _hint_of(function, key.group(1)) if key and value else None
+    if hint is None:
+        return flat
+    return f"--{key.group(1)} takes {_type_text(hint)}; received {value.group(1)!r}"
 
 
 def run_function(function: Callable[..., Any], prog: str, argv: list[str]) -> int:
