@@ -191,11 +191,10 @@ def load_checkpoint(ckpt_path: str | Path, device: str = "cpu"):
     A missing file, a truncated or foreign file (torch.load fails with an OSError, a RuntimeError
     or an unpickling error) and a checkpoint of another model are user mistakes: each gets one line.
     """
+    path = check_file(ckpt_path, "checkpoint", "pass the .ckpt written by `rnnlm fit` (e.g. .../checkpoints/last.ckpt)")
     import pickle
 
-    from rnnlm.models import load_language_model
-
-    path = check_file(ckpt_path, "checkpoint", "pass the .ckpt written by `rnnlm fit` (e.g. .../checkpoints/last.ckpt)")
+    from rnnlm.models import load_language_model  # after the check: a missing file is reported at once
     try:
         return load_language_model(path, map_location=device)
     except UsageError:

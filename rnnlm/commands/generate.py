@@ -35,11 +35,11 @@ def command(
         seed: seed of the sampler: the same seed gives the same text.
         device: torch device to run on (cpu, cuda, cuda:1, ...).
     """
-    from rnnlm.generate import generate
-
     check_minimum("max_tokens", max_tokens, 0)
     check_minimum("temperature", temperature, 0)
     check_minimum("top_k", top_k, 1)
-    model = load_checkpoint(ckpt_path, device)
+    model = load_checkpoint(ckpt_path, device)  # a missing file is reported before torch is imported
+    from rnnlm.generate import generate
+
     print(generate(model, prompt, max_tokens=max_tokens, temperature=temperature, top_k=top_k, seed=seed))
     return 0
