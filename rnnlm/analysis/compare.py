@@ -203,7 +203,7 @@ def machine_description() -> str:
 
 def compare(config: CompareConfig) -> list[dict[str, Any]]:
     """Run the whole comparison and write every output; returns the result rows."""
-    from rnnlm.commands import options_checked
+    from rnnlm.commands.checks import options_checked
     from rnnlm.data import LanguageModelDataModule
     from rnnlm.plots import plot_perplexity_bars, plot_training_curves, write_csv, write_json, write_text
 

@@ -186,11 +186,11 @@ def unroll(stack: RecurrentStack, inputs: torch.Tensor) -> tuple[list[list[torch
 def load_checkpoint_stack(ckpt_path: str, num_layers: int | None = 1) -> RecurrentStack:
     """The embedding and first ``num_layers`` layers (all when None) of a trained RNNLM/LSTMLM/GRULM.
 
-    A missing, truncated or foreign checkpoint is a ``UsageError`` (``rnnlm.commands.load_checkpoint``).
+    A missing, truncated or foreign checkpoint is a ``UsageError`` (``rnnlm.commands.checks.load_checkpoint``).
     """
     from pathlib import Path
 
-    from rnnlm.commands import load_checkpoint
+    from rnnlm.commands.checks import load_checkpoint
 
     model = load_checkpoint(ckpt_path)
     return stack_from_module(model, num_layers=num_layers, source=f"trained ({Path(ckpt_path).name})")

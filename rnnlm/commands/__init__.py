@@ -20,13 +20,11 @@ block. References: jsonargparse, "Functions as CLI" (``add_function_arguments``)
 from __future__ import annotations
 
 import argparse
-import contextlib
 import inspect
 import json
 import re
 import typing
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from rnnlm.errors import UsageError
@@ -36,11 +34,6 @@ def description_of(function: Callable[..., Any]) -> str:
     """The docstring of ``function`` without its ``Args:`` section (the text ``--help`` shows first)."""
     doc = inspect.getdoc(function) or ""
     return doc.split("\nArgs:")[0].strip()
-
-
-def summary_of(function: Callable[..., Any]) -> str:
-    """The first line of the docstring of ``function``."""
-    return description_of(function).split("\n")[0].strip()
 
 
 def _is_list(annotation: Any) -> bool:
@@ -154,52 +147,3 @@ def readable_parse_error(message: str, function: Callable[..., Any]) -> str:
 def run_function(function: Callable[..., Any], prog: str, argv: list[str]) -> int:
     """Parse ``argv`` for ``function``, call it, and return its exit status (None counts as 0)."""
     return int(function(**parse_arguments(function, prog, argv)) or 0)
-
-
-@contextlib.contextmanager
-def options_checked() -> Iterator[None]:
-    """Around the constructors a verb calls with the user's options: their ValueErrors become UsageErrors.
-
-    Keep it narrow (building a model, a DataModule, a config): a ValueError raised later, while
-    training or scoring, is an internal error and keeps its traceback.
-    """
-    try:
-        yield
-    except UsageError:
-        raise
-    except ValueError as error:
-        raise UsageError(str(error)) from None
-
-
-def check_minimum(name: str, value: float | None, minimum: float) -> None:
-    """Raise a UsageError naming ``--name`` when ``value`` is below ``minimum`` (None passes)."""
-    if value is not None and value < minimum:
-        raise UsageError(f"--{name} must be >= {minimum:g}; received {value}")
-
-
-def check_file(path: str | Path, what: str, hint: str) -> Path:
-    """``path`` as a Path if it is an existing file; otherwise a UsageError naming ``what`` and ``hint``."""
-    path = Path(path)
-    if not path.is_file():
-        raise UsageError(f"{what} not found: {path}; {hint}")
-    return path
-
-
-def load_checkpoint(ckpt_path: str | Path, device: str = "cpu"):
-    """The ``RNNLM``/``LSTMLM``/``GRULM`` saved in ``ckpt_path``, in eval mode; a UsageError if it cannot be read.
-
-    A missing file, a truncated or foreign file (torch.load fails with an OSError, a RuntimeError
-    or an unpickling error) and a checkpoint of another model are user mistakes: each gets one line.
-    """
-    path = check_file(ckpt_path, "checkpoint", "pass the .ckpt written by `rnnlm fit` (e.g. .../checkpoints/last.ckpt)")
-    import pickle
-
-    from rnnlm.models import load_language_model  # after the check: a missing file is reported at once
-    try:
-        return load_language_model(path, map_location=device)
-    except UsageError:
-        raise
-    except (OSError, EOFError, RuntimeError, ValueError, pickle.UnpicklingError) as error:
-        reason = " ".join(str(error).split()) or type(error).__name__
-        raise UsageError(f"cannot load checkpoint {path} ({reason}); is it complete and written by `rnnlm fit`?"
-                         ) from error

@@ -15,7 +15,7 @@ from typing import Literal
 
 from rnnlm.analysis.compare import CompareConfig
 from rnnlm.architectures import ARCHITECTURES, Architecture
-from rnnlm.commands import check_minimum
+from rnnlm.commands.checks import check_minimum
 from rnnlm.commands.ngram import Smoothing
 from rnnlm.commands.options import NetworkOptions
 

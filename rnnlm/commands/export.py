@@ -31,7 +31,7 @@ import torch
 from torch import nn
 
 from rnnlm.atomic import atomic_open, write_bytes_atomic, write_text_atomic
-from rnnlm.commands import check_minimum, load_checkpoint
+from rnnlm.commands.checks import check_minimum, load_checkpoint
 from rnnlm.errors import UsageError
 
 

@@ -9,7 +9,7 @@ Sampling is ``rnnlm.generate.generate`` (temperature and top-k: Fan, Lewis & Dau
 
 from __future__ import annotations
 
-from rnnlm.commands import check_minimum, load_checkpoint
+from rnnlm.commands.checks import check_minimum, load_checkpoint
 
 
 def command(

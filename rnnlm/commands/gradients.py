@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Literal
 
 from rnnlm.architectures import ARCHITECTURES, Architecture
-from rnnlm.commands import check_minimum
+from rnnlm.commands.checks import check_minimum
 
 
 def _format(value: float) -> str:

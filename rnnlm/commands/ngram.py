@@ -16,7 +16,7 @@ import math
 import time
 from typing import Literal
 
-from rnnlm.commands import check_minimum, options_checked
+from rnnlm.commands.checks import check_minimum, options_checked
 from rnnlm.ngram.model import SMOOTHINGS
 
 Smoothing = Literal[SMOOTHINGS]  # mle, add_k, kneser_ney, modified_kneser_ney

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rnnlm.commands.checks import check_minimum
 from rnnlm.errors import UsageError
 
 
@@ -32,8 +33,7 @@ class NetworkOptions:
 
     def __post_init__(self) -> None:
         for name in ("embedding_dim", "hidden_size", "num_layers"):
-            if getattr(self, name) < 1:
-                raise UsageError(f"--model.{name} must be >= 1; received {getattr(self, name)}")
+            check_minimum(f"model.{name}", getattr(self, name), 1)
         if not 0 <= self.dropout < 1:
             raise UsageError(f"--model.dropout must lie in [0, 1); received {self.dropout}")
         if not self.lr > 0:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import torch
 
-from rnnlm.commands import check_file, check_minimum, load_checkpoint
+from rnnlm.commands.checks import check_file, check_minimum, load_checkpoint
 from rnnlm.errors import UsageError
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from rnnlm.architectures import Architecture
-from rnnlm.commands import check_minimum, options_checked
+from rnnlm.commands.checks import check_minimum, options_checked
 from rnnlm.commands.options import NetworkOptions
 from rnnlm.errors import UsageError
 
