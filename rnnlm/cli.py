@@ -23,9 +23,10 @@ from rnnlm.errors import UsageError, run_cli
 
 LIGHTNING_VERBS = ("fit", "validate", "test", "predict")
 
-# verb -> ("module" or "module:function", one-line help). The function (``command`` by default)
-# takes the verb's options as typed, documented parameters. A module that still defines
-# ``add_arguments(parser)`` and ``run(args)`` instead is run through argparse.
+# verb -> (module, one-line help). The module's ``command`` function, or where two verbs share a
+# module the function named after the verb (``tag``, ``classify``), takes the verb's options as
+# typed, documented parameters. A module that still defines ``add_arguments(parser)`` and
+# ``run(args)`` instead is run through argparse.
 EXTRA_VERBS: dict[str, tuple[str, str]] = {
     "generate": ("rnnlm.commands.generate", "sample text from a trained checkpoint"),
     "score": ("rnnlm.commands.score", "log-probability of each line of a file and its perplexity"),
@@ -35,8 +36,8 @@ EXTRA_VERBS: dict[str, tuple[str, str]] = {
     "gradients": ("rnnlm.commands.gradients", "gradient norm against distance (Fig. 5.2), spectral radius"),
     "longrange": ("rnnlm.commands.longrange", "largest recall gap each architecture learns"),
     "prepare": ("rnnlm.commands.prepare", "prepare a corpus: splits as text, vocabulary, statistics"),
-    "tag": ("rnnlm.commands.tasks:tag", "train and test the bidirectional sequence tagger"),
-    "classify": ("rnnlm.commands.tasks:classify", "train and test the sentence classifier"),
+    "tag": ("rnnlm.commands.tasks", "train and test the bidirectional sequence tagger"),
+    "classify": ("rnnlm.commands.tasks", "train and test the sentence classifier"),
 }
 
 
@@ -50,15 +51,20 @@ def _usage() -> str:
 
 def run_extra_verb(verb: str, argv: list[str]) -> int:
     """Parse ``argv`` for one of EXTRA_VERBS and run it; returns its exit status."""
-    target, help_ = EXTRA_VERBS[verb]
-    module_name, _, function_name = target.partition(":")
+    module_name, help_ = EXTRA_VERBS[verb]
     module = importlib.import_module(module_name)
-    function = getattr(module, function_name or "command", None)
+    function = verb_function(module, verb)
     if function is not None:
         from rnnlm.commands import run_function
 
         return run_function(function, f"rnnlm {verb}", argv)
     return _run_argparse_verb(module, verb, help_, argv)
+
+
+def verb_function(module, verb: str):
+    """The typed function behind ``verb`` in ``module``: ``command``, else the function named ``verb``; or None."""
+    function = getattr(module, "command", None) or getattr(module, verb, None)
+    return function if callable(function) else None
 
 
 def _run_argparse_verb(module, verb: str, help_: str, argv: list[str]) -> int:

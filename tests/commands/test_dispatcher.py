@@ -6,6 +6,7 @@ import importlib
 
 import pytest
 
+from rnnlm import cli
 from rnnlm.cli import EXTRA_VERBS, main
 from rnnlm.commands import build_parser, normalize_argv, parse_arguments
 from rnnlm.commands import compare as compare_verb
@@ -14,8 +15,7 @@ from rnnlm.commands.options import NetworkOptions
 
 
 def verb_function(verb: str):
-    module_name, _, function_name = EXTRA_VERBS[verb][0].partition(":")
-    return getattr(importlib.import_module(module_name), function_name or "command", None)
+    return cli.verb_function(importlib.import_module(EXTRA_VERBS[verb][0]), verb)
 
 
 def test_lists_take_spaces_or_brackets_and_groups_take_dots():
