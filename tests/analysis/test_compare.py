@@ -9,7 +9,6 @@ import math
 import pytest
 
 from rnnlm.analysis.compare import CompareConfig, compare, read_curves
-from rnnlm.cli import main
 
 TINY = dict(embedding_dim=8, hidden_size=8, num_layers=1, dropout=0.0, eval_batch_size=4, accelerator="cpu")
 
@@ -36,20 +35,6 @@ def test_compare_writes_table_and_figures_with_sane_numbers(tmp_path, tiny_corpu
     neural = [row for row in rows if row["kind"] == "neural"]
     assert all(row["tokens_seen"] > 0 and row["epochs"] == pytest.approx(1.0) for row in neural)
     assert (tmp_path / "checkpoints" / "lstm.ckpt").exists()
-
-
-@pytest.mark.slow
-def test_compare_command_with_a_time_budget(tmp_path, tiny_corpus, capsys):
-    status = main(["compare", "--corpus", tiny_corpus, "--architectures", "gru", "--ngram_orders", "1", "2",
-                   "--time_budget", "1", "--model.embedding_dim", "8", "--model.hidden_size", "8", "--model.num_layers", "1",
-                   "--val_check_interval", "2", "--curve_val_batches", "1", "--accelerator", "cpu",
-                   "--output_dir", str(tmp_path)])
-    assert status == 0
-    with open(tmp_path / "results.csv") as stream:
-        rows = list(csv.DictReader(stream))
-    assert [row["model"] for row in rows] == ["unigram (KN)", "bigram (KN)", "GRU"]
-    assert math.isfinite(float(rows[-1]["perplexity"]))
-    assert "| GRU |" in capsys.readouterr().out
 
 
 def test_bad_configurations_are_refused():

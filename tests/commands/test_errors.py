@@ -28,9 +28,10 @@ def error_of(argv: list[str], capsys) -> str:
 
 def test_a_missing_checkpoint(tmp_path, capsys):
     missing = tmp_path / "missing.ckpt"
-    for verb in (["generate"], ["score", str(tmp_path)], ["export", "--output", str(tmp_path / "m.pt")]):
-        (tmp_path / "x.txt").write_text("hello\n")
-        argv = ["score", str(tmp_path / "x.txt")] if verb[0] == "score" else verb
+    text = tmp_path / "text.txt"
+    text.write_text("hello\n")
+    for argv in (["generate"], ["score", str(text)], ["export", "--output", str(tmp_path / "m.pt")],
+                 ["gradients", "--output_dir", str(tmp_path)]):
         assert error_of([*argv, "--ckpt_path", str(missing)], capsys) == (
             f"rnnlm: error: checkpoint not found: {missing}; pass the .ckpt written by `rnnlm fit` "
             "(e.g. .../checkpoints/last.ckpt)\n")
