@@ -12,7 +12,8 @@ closed by ``<eos>`` (word level) or ``"\\n"`` (character level), so that the lin
 too; a token outside the vocabulary is read as ``<unk>`` and counted as ``oov``. The first token
 is predicted from a line start (``<eos>`` / ``"\\n"``), as ``rnnlm generate`` starts. By default
 the hidden state runs on from line to line, as the model read its corpus in training and
-evaluation: the file's perplexity is then the one ``rnnlm test`` reports on the same text. With
+evaluation (``rnnlm test`` differs only in splitting the text into ``eval_batch_size``
+streams, each starting from a zero state, and in not scoring the first token). With
 ``--independent_lines true`` every line starts from a zero state (KenLM scores sentences
 independently).
 """
