@@ -1,4 +1,8 @@
-"""Shared test set-up: keep every test hermetic (no writes to ~, no network, no GUI)."""
+"""Shared test set-up: keep every test hermetic (no writes to ~, no network, no GUI), one torch
+thread, and the small corpus the analysis and command tests train on.
+
+Helpers that tests import live in ``tests/support/``; this file holds only fixtures.
+"""
 
 from __future__ import annotations
 
@@ -52,3 +56,16 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"reference corpora not found at {SHARED_DATA}")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def tiny_corpus(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A folder with train/valid/test.txt: the first lines of each split of the complete works."""
+    from rnnlm.data.corpora import load_corpus
+
+    corpus = load_corpus("shakespeare")
+    folder = tmp_path_factory.mktemp("tiny_corpus")
+    for split, lines in (("train", 1500), ("valid", 200), ("test", 200)):
+        text = "\n".join(getattr(corpus, split).splitlines()[:lines]) + "\n"
+        (folder / f"{split}.txt").write_text(text)
+    return str(folder)

@@ -35,8 +35,10 @@ from typing import Any
 
 import torch
 
+from rnnlm.architectures import ARCHITECTURES, check_choice
+from rnnlm.errors import UsageError
+
 NGRAM_NAMES = {1: "unigram", 2: "bigram", 3: "trigram"}
-NEURAL_CLASSES = {"rnn": "RNNLM", "lstm": "LSTMLM", "gru": "GRULM"}
 SPLITS = ("valid", "test")
 
 
@@ -73,15 +75,13 @@ class CompareConfig:
     output_dir: str = "compare"
 
     def __post_init__(self) -> None:
-        if self.split not in SPLITS:
-            raise ValueError(f"unknown split {self.split!r}; choose one of {', '.join(SPLITS)}")
-        unknown = [a for a in self.architectures if a not in NEURAL_CLASSES]
-        if unknown:
-            raise ValueError(f"unknown architecture(s) {', '.join(unknown)}; choose from {', '.join(NEURAL_CLASSES)}")
+        check_choice("split", self.split, SPLITS)
+        for architecture in self.architectures:
+            check_choice("architecture", architecture, ARCHITECTURES)
         if any(order < 1 for order in self.ngram_orders):
-            raise ValueError(f"n-gram orders must be >= 1; received {list(self.ngram_orders)}")
+            raise UsageError(f"n-gram orders must be >= 1; received {list(self.ngram_orders)}")
         if self.time_budget is not None and self.time_budget <= 0:
-            raise ValueError(f"time_budget must be a positive number of seconds; received {self.time_budget}")
+            raise UsageError(f"time_budget must be a positive number of seconds; received {self.time_budget}")
 
 
 def _ngram_name(order: int, smoothing: str) -> str:
@@ -129,10 +129,10 @@ def run_neural(config: CompareConfig, data, architecture: str, output_dir: Path)
     from lightning.pytorch import seed_everything
     from lightning.pytorch.loggers import CSVLogger
 
-    from rnnlm import models
+    from rnnlm.analysis.stack import language_model_class
 
     seed_everything(config.seed, verbose=False)
-    model = getattr(models, NEURAL_CLASSES[architecture])(
+    model = language_model_class(architecture)(
         vocab_size=data.vocab_size, vocab=data.vocab, embedding_dim=config.embedding_dim, hidden_size=config.hidden_size,
         num_layers=config.num_layers, dropout=config.dropout, optimizer=config.optimizer, lr=config.lr,
         lr_decay=config.lr_decay, lr_decay_start=config.lr_decay_start)
@@ -203,17 +203,19 @@ def machine_description() -> str:
 
 def compare(config: CompareConfig) -> list[dict[str, Any]]:
     """Run the whole comparison and write every output; returns the result rows."""
+    from rnnlm.commands.checks import options_checked
     from rnnlm.data import LanguageModelDataModule
     from rnnlm.plots import plot_perplexity_bars, plot_training_curves, write_csv, write_json, write_text
 
     output_dir = Path(config.output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
-    data = LanguageModelDataModule(corpus=config.corpus, level=config.level, batch_size=config.batch_size,
-                                   eval_batch_size=config.eval_batch_size, bptt=config.bptt, max_size=config.max_size,
-                                   min_freq=config.min_freq, seed=config.seed)
+    with options_checked():  # an unknown corpus or a bad data option is the user's to fix
+        data = LanguageModelDataModule(corpus=config.corpus, level=config.level, batch_size=config.batch_size,
+                                       eval_batch_size=config.eval_batch_size, bptt=config.bptt,
+                                       max_size=config.max_size, min_freq=config.min_freq, seed=config.seed)
     data.prepare_data()
     if len(data.split_ids(config.split)) == 0:
-        raise ValueError(f"the {config.split} split of {config.corpus!r} is empty; choose a corpus with held-out text")
+        raise UsageError(f"the {config.split} split of {config.corpus!r} is empty; choose a corpus with held-out text")
     rows, curves = run_ngrams(config, data), []
     write_csv(rows, output_dir / "results.csv")  # partial results survive an interruption of the neural runs
     for architecture in config.architectures:

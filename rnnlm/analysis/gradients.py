@@ -31,7 +31,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from rnnlm.analysis.stack import GATES, RecurrentStack, unroll
+from rnnlm.analysis.stack import RecurrentStack, unroll
+from rnnlm.architectures import GATES
 
 
 @dataclass

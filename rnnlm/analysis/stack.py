@@ -24,17 +24,19 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
-ARCHITECTURES = ("rnn", "lstm", "gru")
-GATES = {"rnn": ("h",), "lstm": ("i", "f", "g", "o"), "gru": ("r", "z", "n")}
-_TORCH_LAYERS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+from rnnlm.architectures import ARCHITECTURES, GATES, TORCH_LAYERS, check_architecture
+
+__all__ = ["ARCHITECTURES", "GATES", "RecurrentStack", "build_stack", "check_architecture", "language_model_class",
+           "load_checkpoint_stack", "model_stack", "stack_from_module", "unroll"]
 
 
-def check_architecture(architecture: str) -> str:
-    """Return ``architecture`` lower-cased, or raise a ValueError naming the valid ones."""
-    name = str(architecture).lower()
-    if name not in ARCHITECTURES:
-        raise ValueError(f"unknown architecture {architecture!r}; choose one of {', '.join(ARCHITECTURES)}")
-    return name
+
+def language_model_class(architecture: str) -> type:
+    """``RNNLM``, ``LSTMLM`` or ``GRULM`` for 'rnn', 'lstm' or 'gru' (each class names its own ``kind``)."""
+    from rnnlm import models
+
+    name = check_architecture(architecture)
+    return next(cls for cls in (models.RNNLM, models.LSTMLM, models.GRULM) if cls.kind == name)
 
 
 def architecture_of(layer: nn.Module) -> str:
@@ -98,7 +100,7 @@ def _one_layer_view(layer: nn.Module, index: int, architecture: str) -> nn.Modul
         nonlinearity = getattr(layer, "nonlinearity", "tanh")
         view = nn.RNN(weight_ih.shape[1], hidden_size, nonlinearity=nonlinearity, bias=has_bias, batch_first=True)
     else:
-        view = _TORCH_LAYERS[architecture](weight_ih.shape[1], hidden_size, bias=has_bias, batch_first=True)
+        view = TORCH_LAYERS[architecture](weight_ih.shape[1], hidden_size, bias=has_bias, batch_first=True)
     names = ["weight_ih", "weight_hh"] + (["bias_ih", "bias_hh"] if has_bias else [])
     for name in names:
         # Re-register the model's own Parameter under the one-layer name: shared storage and autograd.
@@ -144,13 +146,10 @@ def build_stack(
     """A freshly initialised ``torch.nn`` stack (PyTorch's default init), with an embedding if ``vocab_size``."""
     architecture = check_architecture(architecture)
     input_size = hidden_size if input_size is None else input_size
-    generator_state = torch.random.get_rng_state()
-    torch.manual_seed(seed)
-    try:
-        layer = _TORCH_LAYERS[architecture](input_size, hidden_size, num_layers=num_layers, batch_first=True)
+    with torch.random.fork_rng(devices=[]):  # the caller's random stream is left as it was
+        torch.manual_seed(seed)
+        layer = TORCH_LAYERS[architecture](input_size, hidden_size, num_layers=num_layers, batch_first=True)
         embedding = nn.Embedding(vocab_size, input_size) if vocab_size else None
-    finally:
-        torch.random.set_rng_state(generator_state)
     holder = nn.ModuleDict({"layer": layer, **({"embedding": embedding} if embedding is not None else {})})
     stack = stack_from_module(holder, source="init")
     return stack
@@ -185,14 +184,15 @@ def unroll(stack: RecurrentStack, inputs: torch.Tensor) -> tuple[list[list[torch
 
 
 def load_checkpoint_stack(ckpt_path: str, num_layers: int | None = 1) -> RecurrentStack:
-    """The embedding and first ``num_layers`` layers (all when None) of a trained RNNLM/LSTMLM/GRULM."""
+    """The embedding and first ``num_layers`` layers (all when None) of a trained RNNLM/LSTMLM/GRULM.
+
+    A missing, truncated or foreign checkpoint is a ``UsageError`` (``rnnlm.commands.checks.load_checkpoint``).
+    """
     from pathlib import Path
 
-    from rnnlm.models import load_language_model
+    from rnnlm.commands.checks import load_checkpoint
 
-    if not Path(ckpt_path).is_file():
-        raise ValueError(f"checkpoint {ckpt_path!r} not found; pass the path of a .ckpt written by `rnnlm fit`")
-    model = load_language_model(ckpt_path)
+    model = load_checkpoint(ckpt_path)
     return stack_from_module(model, num_layers=num_layers, source=f"trained ({Path(ckpt_path).name})")
 
 
@@ -206,14 +206,9 @@ def model_stack(
     **model_options,
 ) -> RecurrentStack:
     """A fresh ``RNNLM``/``LSTMLM``/``GRULM`` with the model's own initialisation, as a stack."""
-    from rnnlm import models
-
-    model_class = {"rnn": models.RNNLM, "lstm": models.LSTMLM, "gru": models.GRULM}[check_architecture(architecture)]
-    generator_state = torch.random.get_rng_state()
-    torch.manual_seed(seed)
-    try:
+    model_class = language_model_class(architecture)
+    with torch.random.fork_rng(devices=[]):  # the caller's random stream is left as it was
+        torch.manual_seed(seed)
         model = model_class(vocab_size=vocab_size, embedding_dim=embedding_dim, hidden_size=hidden_size,
                             num_layers=num_layers, dropout=0.0, **model_options)
-    finally:
-        torch.random.set_rng_state(generator_state)
     return stack_from_module(model.eval(), source="init")

@@ -4,34 +4,42 @@
     rnnlm generate --ckpt_path char.ckpt --prompt "ROMEO:" --temperature 0.8 --top_k 20 --seed 1
 
 The checkpoint alone is enough: it holds the architecture, the weights and the vocabulary.
+Sampling is ``rnnlm.generate.generate`` (temperature and top-k: Fan, Lewis & Dauphin 2018).
 """
 
 from __future__ import annotations
 
-import argparse
-import sys
+from rnnlm.commands.checks import check_minimum, load_checkpoint
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--ckpt_path", required=True, help="checkpoint of an RNNLM / LSTMLM / GRULM (rnnlm fit)")
-    parser.add_argument("--prompt", default="", help="text to continue (default: start a new line)")
-    parser.add_argument("--max_tokens", type=int, default=100, help="number of tokens (words or characters) to sample")
-    parser.add_argument("--temperature", type=float, default=1.0, help="softmax temperature; 0 = greedy")
-    parser.add_argument("--top_k", type=int, default=None, help="sample among the k most likely tokens only")
-    parser.add_argument("--seed", type=int, default=None, help="seed: the same seed gives the same text")
-    parser.add_argument("--device", default="cpu", help="torch device to run on (cpu, cuda, cuda:1, ...)")
+def command(
+    *,
+    ckpt_path: str,
+    prompt: str = "",
+    max_tokens: int = 100,
+    temperature: float = 1.0,
+    top_k: int | None = None,
+    seed: int | None = None,
+    device: str = "cpu",
+) -> int:
+    """Sample text from a trained checkpoint.
 
+    Prints the prompt followed by the sampled tokens.
 
-def run(args: argparse.Namespace) -> int:
+    Args:
+        ckpt_path: checkpoint of an RNNLM / LSTMLM / GRULM written by `rnnlm fit`.
+        prompt: text to continue (default: start a new line).
+        max_tokens: number of tokens (words or characters) to sample.
+        temperature: softmax temperature; 0 is greedy.
+        top_k: sample among the k most likely tokens only (default: all).
+        seed: seed of the sampler: the same seed gives the same text.
+        device: torch device to run on (cpu, cuda, cuda:1, ...).
+    """
+    check_minimum("max_tokens", max_tokens, 0)
+    check_minimum("temperature", temperature, 0)
+    check_minimum("top_k", top_k, 1)
+    model = load_checkpoint(ckpt_path, device)  # a missing file is reported before torch is imported
     from rnnlm.generate import generate
-    from rnnlm.models import load_language_model
 
-    try:
-        model = load_language_model(args.ckpt_path, map_location=args.device)
-        text = generate(model, args.prompt, max_tokens=args.max_tokens, temperature=args.temperature,
-                        top_k=args.top_k, seed=args.seed)
-    except (FileNotFoundError, ValueError) as error:
-        print(f"rnnlm generate: {error}", file=sys.stderr)
-        return 2
-    print(text)
+    print(generate(model, prompt, max_tokens=max_tokens, temperature=temperature, top_k=top_k, seed=seed))
     return 0

@@ -5,36 +5,18 @@
 
 Writes ``fig_5_2.png``, ``fig_5_2.csv`` (norm by architecture, layer and distance) and
 ``fig_5_2.json`` (decay per step, half-life, spectral radius of each W_hh gate block) into
-``--output_dir`` and prints the summary table. See ``rnnlm.analysis.gradients`` for the method.
+``--output_dir`` and prints the summary table. See ``rnnlm.analysis.gradients`` for the method
+(Pascanu, Mikolov & Bengio 2013).
 """
 
 from __future__ import annotations
 
-import argparse
 import math
 from pathlib import Path
+from typing import Literal
 
-from rnnlm.analysis.stack import ARCHITECTURES
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--architectures", nargs="+", default=list(ARCHITECTURES), choices=ARCHITECTURES,
-                        help="architectures measured at initialisation (ignored with --ckpt_path)")
-    parser.add_argument("--ckpt_path", nargs="+", default=None,
-                        help="checkpoints of trained RNNLM/LSTMLM/GRULM models to measure instead")
-    parser.add_argument("--all_layers", action="store_true",
-                        help="unroll the whole stack (default: embedding + first layer); the figure shows the bottom layer")
-    parser.add_argument("--init", choices=("model", "torch"), default="model",
-                        help="model: a fresh RNNLM/LSTMLM/GRULM with its own init (uniform +-init_range); torch: torch.nn's default")
-    parser.add_argument("--init_range", type=float, default=0.1, help="the models' uniform init range (with --init model)")
-    parser.add_argument("--hidden_size", type=int, default=200, help="hidden size at initialisation")
-    parser.add_argument("--embedding_size", type=int, default=200, help="embedding size at initialisation")
-    parser.add_argument("--num_layers", type=int, default=1, help="layers at initialisation")
-    parser.add_argument("--vocab_size", type=int, default=1000, help="vocabulary of the random tokens at initialisation")
-    parser.add_argument("--steps", type=int, default=100, help="sequence length T")
-    parser.add_argument("--batch_size", type=int, default=32, help="random sequences averaged over")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the weights (at initialisation), tokens and readout")
-    parser.add_argument("--output_dir", type=Path, default=Path("gradients"), help="where the figure and numbers go")
+from rnnlm.architectures import ARCHITECTURES, Architecture
+from rnnlm.commands.checks import check_minimum
 
 
 def _format(value: float) -> str:
@@ -62,32 +44,60 @@ def summary_table(flows) -> str:
     return "\n".join(lines)
 
 
-def _stacks(args: argparse.Namespace) -> list:
-    from rnnlm.analysis.stack import build_stack, load_checkpoint_stack, model_stack
+def command(
+    architectures: tuple[Architecture, ...] = ARCHITECTURES,
+    ckpt_path: list[str] | None = None,
+    all_layers: bool = False,
+    init: Literal["model", "torch"] = "model",
+    init_range: float = 0.1,
+    hidden_size: int = 200,
+    embedding_size: int = 200,
+    num_layers: int = 1,
+    vocab_size: int = 1000,
+    steps: int = 100,
+    batch_size: int = 32,
+    seed: int = 0,
+    output_dir: Path = Path("gradients"),
+) -> int:
+    """Gradient norm against distance for RNN, LSTM and GRU (Fig. 5.2), and the spectral radius of W_hh.
 
-    layers = args.num_layers if args.all_layers else 1
-    if args.ckpt_path:
-        return [load_checkpoint_stack(path, num_layers=None if args.all_layers else 1) for path in args.ckpt_path]
-    if args.init == "model":
-        return [model_stack(architecture, args.vocab_size, args.embedding_size, args.hidden_size, layers,
-                            seed=args.seed, init_range=args.init_range) for architecture in args.architectures]
-    return [build_stack(architecture, args.hidden_size, input_size=args.embedding_size, vocab_size=args.vocab_size,
-                        num_layers=layers, seed=args.seed) for architecture in args.architectures]
+    Measures ||dL_T/dh_k|| for every k on random token sequences, at initialisation or for trained
+    checkpoints; writes fig_5_2.png/.csv/.json into --output_dir and prints the summary table.
 
-
-def run(args: argparse.Namespace) -> int:
+    Args:
+        architectures: architectures measured at initialisation (ignored with --ckpt_path).
+        ckpt_path: checkpoints of trained RNNLM/LSTMLM/GRULM models to measure instead.
+        all_layers: unroll the whole stack (default: embedding + first layer); the figure shows the bottom layer.
+        init: model: a fresh RNNLM/LSTMLM/GRULM with its own init (uniform +-init_range); torch: torch.nn's default.
+        init_range: the models' uniform init range (with --init model).
+        hidden_size: hidden size at initialisation.
+        embedding_size: embedding size at initialisation.
+        num_layers: layers at initialisation.
+        vocab_size: vocabulary of the random tokens at initialisation.
+        steps: sequence length T (at least 2).
+        batch_size: random sequences averaged over.
+        seed: seed of the weights (at initialisation), tokens and readout.
+        output_dir: where the figure and numbers go.
+    """
     from rnnlm.analysis.gradients import measure_gradient_flow
+    from rnnlm.analysis.stack import build_stack, load_checkpoint_stack, model_stack
     from rnnlm.plots import plot_gradient_flow
 
-    for name in ("hidden_size", "embedding_size", "num_layers", "vocab_size", "steps", "batch_size"):
-        if getattr(args, name) < (2 if name == "steps" else 1):
-            raise SystemExit(f"rnnlm gradients: --{name} must be positive (steps >= 2); received {getattr(args, name)}")
-    try:
-        stacks = _stacks(args)
-    except (ValueError, FileNotFoundError) as error:
-        raise SystemExit(f"rnnlm gradients: {error}") from None
-    flows = [measure_gradient_flow(stack, steps=args.steps, batch_size=args.batch_size, seed=args.seed) for stack in stacks]
-    paths = plot_gradient_flow(flows, args.output_dir / "fig_5_2")
+    for name, value in (("hidden_size", hidden_size), ("embedding_size", embedding_size), ("num_layers", num_layers),
+                        ("vocab_size", vocab_size), ("batch_size", batch_size)):
+        check_minimum(name, value, 1)
+    check_minimum("steps", steps, 2)
+    layers = num_layers if all_layers else 1
+    if ckpt_path:
+        stacks = [load_checkpoint_stack(path, num_layers=None if all_layers else 1) for path in ckpt_path]
+    elif init == "model":
+        stacks = [model_stack(architecture, vocab_size, embedding_size, hidden_size, layers, seed=seed,
+                              init_range=init_range) for architecture in architectures]
+    else:
+        stacks = [build_stack(architecture, hidden_size, input_size=embedding_size, vocab_size=vocab_size,
+                              num_layers=layers, seed=seed) for architecture in architectures]
+    flows = [measure_gradient_flow(stack, steps=steps, batch_size=batch_size, seed=seed) for stack in stacks]
+    paths = plot_gradient_flow(flows, Path(output_dir) / "fig_5_2")
     print(summary_table(flows))
     print("wrote " + ", ".join(str(path) for path in paths))
     return 0

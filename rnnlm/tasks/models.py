@@ -27,16 +27,11 @@ import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
+from rnnlm.architectures import TORCH_LAYERS, check_architecture, check_choice
 from rnnlm.tasks.shakespeare import NO_TAG
 
-CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+CELLS = TORCH_LAYERS  # the earlier public name of the architecture -> torch.nn class map
 POOLINGS = ("mean", "max", "final")
-
-
-def _check_choice(name: str, value: str, choices) -> str:
-    if value not in choices:
-        raise ValueError(f"unknown {name} {value!r}; choose one of: {', '.join(choices)}")
-    return value
 
 
 def pool(states: torch.Tensor, lengths: torch.Tensor, mode: str) -> torch.Tensor:
@@ -45,7 +40,7 @@ def pool(states: torch.Tensor, lengths: torch.Tensor, mode: str) -> torch.Tensor
     ``final`` is not a pooling of ``states`` (see ``RecurrentEncoder``); here it takes the
     state at position ``length - 1``, which is the final state of a unidirectional encoder.
     """
-    _check_choice("pooling", mode, POOLINGS)
+    check_choice("pooling", mode, POOLINGS)
     batch, steps, _ = states.shape
     lengths = lengths.to(states.device)
     mask = torch.arange(steps, device=states.device)[None, :] < lengths[:, None]  # [B, T]
@@ -61,9 +56,9 @@ class RecurrentEncoder(nn.Module):
     """Embedding and a (bidirectional) torch.nn RNN/LSTM/GRU over padded batches of token ids."""
 
     def __init__(self, vocab_size: int, embedding_size: int, hidden_size: int, num_layers: int,
-                 cell: str, bidirectional: bool, dropout: float) -> None:
+                 architecture: str, bidirectional: bool, dropout: float) -> None:
         super().__init__()
-        _check_choice("cell", cell, CELLS)
+        architecture = check_architecture(architecture)
         for name, value in (("vocab_size", vocab_size), ("embedding_size", embedding_size),
                             ("hidden_size", hidden_size), ("num_layers", num_layers)):
             if value < 1:
@@ -72,9 +67,9 @@ class RecurrentEncoder(nn.Module):
             raise ValueError(f"dropout must lie in [0, 1), got {dropout}")
         self.embedding = nn.Embedding(vocab_size, embedding_size)
         self.dropout = nn.Dropout(dropout)
-        self.rnn = CELLS[cell](embedding_size, hidden_size, num_layers=num_layers, batch_first=True,
+        self.rnn = TORCH_LAYERS[architecture](embedding_size, hidden_size, num_layers=num_layers, batch_first=True,
                                bidirectional=bidirectional, dropout=dropout if num_layers > 1 else 0.0)
-        self.cell, self.directions = cell, 2 if bidirectional else 1
+        self.architecture, self.directions = architecture, 2 if bidirectional else 1
         self.output_size = self.directions * hidden_size
 
     def forward(self, tokens: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -87,7 +82,7 @@ class RecurrentEncoder(nn.Module):
         packed = pack_padded_sequence(embedded, lengths.cpu(), batch_first=True, enforce_sorted=False)
         packed_states, hidden = self.rnn(packed)
         states, _ = pad_packed_sequence(packed_states, batch_first=True, total_length=tokens.shape[1])  # [B, T, D*H]
-        h_n = hidden[0] if self.cell == "lstm" else hidden  # [L*D, B, H]
+        h_n = hidden[0] if self.architecture == "lstm" else hidden  # [L*D, B, H]
         final = torch.cat(list(h_n[-self.directions:]), dim=-1)  # [B, D*H]: last layer, every direction
         return states, final
 
@@ -118,20 +113,23 @@ class SequenceTagger(_SupervisedTask):
         embedding_size: size of the word embeddings.
         hidden_size: hidden units per direction.
         num_layers: stacked recurrent layers.
-        cell: ``rnn``, ``lstm`` or ``gru``.
+        architecture: ``rnn``, ``lstm`` or ``gru``.
         bidirectional: read the sentence in both directions (the usual tagger).
         dropout: dropout on the embeddings, between layers and before the output layer.
         learning_rate: Adam's learning rate.
+        cell: the earlier name of ``architecture`` (kept for old callers).
     """
 
     def __init__(self, vocab_size: int, num_tags: int, embedding_size: int = 64, hidden_size: int = 128,
-                 num_layers: int = 1, cell: str = "lstm", bidirectional: bool = True, dropout: float = 0.2,
-                 learning_rate: float = 3e-3) -> None:
+                 num_layers: int = 1, architecture: str = "lstm", bidirectional: bool = True, dropout: float = 0.2,
+                 learning_rate: float = 3e-3, cell: str | None = None) -> None:
         super().__init__()
+        architecture = architecture if cell is None else cell
         if num_tags < 2:
             raise ValueError(f"num_tags must be >= 2, got {num_tags}")
-        self.save_hyperparameters()
-        self.encoder = RecurrentEncoder(vocab_size, embedding_size, hidden_size, num_layers, cell, bidirectional, dropout)
+        self.save_hyperparameters(ignore=["cell"])
+        self.encoder = RecurrentEncoder(vocab_size, embedding_size, hidden_size, num_layers, architecture,
+                                        bidirectional, dropout)
         self.output = nn.Linear(self.encoder.output_size, num_tags)
 
     def forward(self, tokens: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
@@ -161,21 +159,24 @@ class SentenceClassifier(_SupervisedTask):
         embedding_size: size of the word embeddings.
         hidden_size: hidden units per direction.
         num_layers: stacked recurrent layers.
-        cell: ``rnn``, ``lstm`` or ``gru``.
+        architecture: ``rnn``, ``lstm`` or ``gru``.
         bidirectional: read the sentence in both directions.
         dropout: dropout on the embeddings, between layers and on the sentence encoding.
         learning_rate: Adam's learning rate.
+        cell: the earlier name of ``architecture`` (kept for old callers).
     """
 
     def __init__(self, vocab_size: int, num_classes: int, pooling: str = "max", embedding_size: int = 64,
-                 hidden_size: int = 128, num_layers: int = 1, cell: str = "lstm", bidirectional: bool = True,
-                 dropout: float = 0.2, learning_rate: float = 3e-3) -> None:
+                 hidden_size: int = 128, num_layers: int = 1, architecture: str = "lstm", bidirectional: bool = True,
+                 dropout: float = 0.2, learning_rate: float = 3e-3, cell: str | None = None) -> None:
         super().__init__()
-        _check_choice("pooling", pooling, POOLINGS)
+        architecture = architecture if cell is None else cell
+        check_choice("pooling", pooling, POOLINGS)
         if num_classes < 2:
             raise ValueError(f"num_classes must be >= 2, got {num_classes}")
-        self.save_hyperparameters()
-        self.encoder = RecurrentEncoder(vocab_size, embedding_size, hidden_size, num_layers, cell, bidirectional, dropout)
+        self.save_hyperparameters(ignore=["cell"])
+        self.encoder = RecurrentEncoder(vocab_size, embedding_size, hidden_size, num_layers, architecture,
+                                        bidirectional, dropout)
         self.output = nn.Linear(self.encoder.output_size, num_classes)
 
     def encode(self, tokens: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:

@@ -9,7 +9,6 @@ import math
 import pytest
 
 from rnnlm.analysis.compare import CompareConfig, compare, read_curves
-from rnnlm.cli import main
 
 TINY = dict(embedding_dim=8, hidden_size=8, num_layers=1, dropout=0.0, eval_batch_size=4, accelerator="cpu")
 
@@ -38,24 +37,10 @@ def test_compare_writes_table_and_figures_with_sane_numbers(tmp_path, tiny_corpu
     assert (tmp_path / "checkpoints" / "lstm.ckpt").exists()
 
 
-@pytest.mark.slow
-def test_compare_command_with_a_time_budget(tmp_path, tiny_corpus, capsys):
-    status = main(["compare", "--corpus", tiny_corpus, "--architectures", "gru", "--ngram_orders", "1", "2",
-                   "--time_budget", "1", "--embedding_dim", "8", "--hidden_size", "8", "--num_layers", "1",
-                   "--val_check_interval", "2", "--curve_val_batches", "1", "--accelerator", "cpu",
-                   "--output_dir", str(tmp_path)])
-    assert status == 0
-    with open(tmp_path / "results.csv") as stream:
-        rows = list(csv.DictReader(stream))
-    assert [row["model"] for row in rows] == ["unigram (KN)", "bigram (KN)", "GRU"]
-    assert math.isfinite(float(rows[-1]["perplexity"]))
-    assert "| GRU |" in capsys.readouterr().out
-
-
 def test_bad_configurations_are_refused():
-    with pytest.raises(ValueError, match="choose one of valid, test"):
+    with pytest.raises(ValueError, match="unknown split .train.; valid: .valid., .test."):
         CompareConfig(split="train")
-    with pytest.raises(ValueError, match="choose from rnn, lstm, gru"):
+    with pytest.raises(ValueError, match="unknown architecture .transformer.; valid: .rnn., .lstm., .gru."):
         CompareConfig(architectures=("transformer",))
     with pytest.raises(ValueError, match="orders must be >= 1"):
         CompareConfig(ngram_orders=(0,))

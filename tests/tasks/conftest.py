@@ -1,18 +1,8 @@
-"""Fixtures of the task tests: one thread for torch (small RNNs gain nothing from more, and a
-shared CI machine loses a lot to oversubscription), the plays parsed once."""
+"""Fixtures of the task tests: the plays parsed once (one torch thread comes from tests/conftest.py)."""
 
 from __future__ import annotations
 
 import pytest
-import torch
-
-
-@pytest.fixture(autouse=True)
-def single_torch_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ def test_pooling_by_hand():
     torch.testing.assert_close(pool(states, lengths, "mean"), torch.tensor([[2.0, 1.5], [0.5, -1.0]]))
     torch.testing.assert_close(pool(states, lengths, "max"), torch.tensor([[3.0, 5.0], [2.0, 1.0]]))
     torch.testing.assert_close(pool(states, lengths, "final"), torch.tensor([[3.0, 5.0], [0.5, 1.0]]))
-    with pytest.raises(ValueError, match="choose one of: mean, max, final"):
+    with pytest.raises(ValueError, match="unknown pooling 'sum'; valid: 'mean', 'max', 'final'"):
         pool(states, lengths, "sum")
 
 
@@ -73,7 +73,7 @@ def test_tagger_shapes_and_padding_invariance(bidirectional):
 
 
 def test_bad_arguments():
-    with pytest.raises(ValueError, match="unknown cell 'transformer'; choose one of: rnn, lstm, gru"):
+    with pytest.raises(ValueError, match="unknown architecture 'transformer'; valid: 'rnn', 'lstm', 'gru'"):
         SequenceTagger(10, 3, cell="transformer")
     with pytest.raises(ValueError, match="unknown pooling 'sum'"):
         SentenceClassifier(10, 3, pooling="sum")
@@ -88,3 +88,11 @@ def test_bad_arguments():
         model(torch.zeros(2, 3, dtype=torch.long), torch.tensor([3]))
     with pytest.raises(ValueError, match=r"lengths must lie in \[1, 3\]"):
         model(torch.zeros(2, 3, dtype=torch.long), torch.tensor([3, 0]))
+
+
+def test_architecture_is_the_name_and_cell_its_old_alias():
+    tagger = SequenceTagger(10, 3, architecture="gru")
+    assert isinstance(tagger.encoder.rnn, torch.nn.GRU) and tagger.hparams.architecture == "gru"
+    old = SentenceClassifier(10, 3, cell="rnn")
+    assert isinstance(old.encoder.rnn, torch.nn.RNN) and old.hparams.architecture == "rnn"
+    assert "cell" not in old.hparams
