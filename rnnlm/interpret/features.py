@@ -5,11 +5,12 @@ Understanding Recurrent Networks" (arXiv:1506.02078), found single LSTM cells tr
 inside quotes, the position in the line, the nesting depth of brackets, being inside a comment
 or a string in code. Each feature is an array ``[N]`` aligned with the characters of the text.
 
-Conventions (one for every span feature): the delimiters belong to the span. The opening and
-the closing quote are both "inside quotes"; an opening bracket already counts at its new depth
-and a closing bracket still counts at the depth it closes; a comment runs from ``#`` to the
-last character before the newline (as Python's ``tokenize`` reports a COMMENT token). Line
-features count the newline as the last character of the line it ends.
+Convention (one for every span feature): the value at a character is the state *after reading
+it*, which is what the network's activation at that step can know. So an opening quote or
+bracket is inside, and a closing one is already outside (its depth already decremented); a
+comment runs from ``#`` to the last character before the newline (as Python's ``tokenize``
+reports a COMMENT token). Line features count the newline as the last character of the line
+it ends.
 """
 
 from __future__ import annotations
@@ -69,34 +70,31 @@ def bracket_depth(text: str) -> np.ndarray:
     for index, char in enumerate(text):
         if char in OPENERS:
             depth += 1
-        values[index] = depth
-        if char in CLOSERS:
+        elif char in CLOSERS:
             depth = max(depth - 1, 0)
+        values[index] = depth
     return values
 
 
 def inside_brackets(text: str) -> np.ndarray:
-    """1 inside any ``( [ {`` pair, brackets included."""
+    """1 inside any ``( [ {`` pair, from the opening bracket to just before the closing one."""
     return (bracket_depth(text) > 0).astype(np.float64)
 
 
 def inside_quotes(text: str) -> np.ndarray:
-    """1 between a double quote and the next one, both quotes included (prose dialogue)."""
+    """1 from a double quote to just before the next one (prose dialogue)."""
     inside, values = False, np.zeros(len(text))
     for index, char in enumerate(text):
-        if char == '"':
-            values[index] = 1.0
-            inside = not inside
-        else:
-            values[index] = float(inside)
+        inside = not inside if char == '"' else inside
+        values[index] = float(inside)
     return values
 
 
 def python_spans(text: str) -> tuple[np.ndarray, np.ndarray]:
     """``(in_string, in_comment)`` for Python source, by a scanner that follows the tokenizer's
-    rules for comments, quotes, triple quotes and backslash escapes (string prefixes such as
-    ``r``/``b``/``f`` are left outside the string; an unterminated one-line string ends at the
-    newline, as the tokenizer's error recovery does)."""
+    rules for comments, quotes, triple quotes and backslash escapes. A string runs from its
+    opening quote to just before its closing quote (prefixes such as ``r``/``b``/``f`` are left
+    outside; an unterminated one-line string ends at the newline)."""
     string, comment = np.zeros(len(text)), np.zeros(len(text))
     index, length = 0, len(text)
     while index < length:
@@ -108,27 +106,27 @@ def python_spans(text: str) -> tuple[np.ndarray, np.ndarray]:
             index = end
         elif char in "'\"":
             quote = text[index : index + 3] if text[index : index + 3] in ('"""', "'''") else char
-            cursor = index + len(quote)
+            cursor, closing = index + len(quote), 0
             while cursor < length:
                 if text[cursor] == "\\":
                     cursor += 2
                 elif text.startswith(quote, cursor):
-                    cursor += len(quote)
+                    closing = len(quote)
                     break
                 elif text[cursor] == "\n" and len(quote) == 1:
                     break
                 else:
                     cursor += 1
             end = min(cursor, length)
-            string[index:end] = 1.0
-            index = end
+            string[index:end] = 1.0  # the closing quote, at end, is already outside
+            index = end + closing
         else:
             index += 1
     return string, comment
 
 
 def in_string(text: str) -> np.ndarray:
-    """1 on every character of a Python string literal, quotes included."""
+    """1 inside a Python string literal: the opening quote and the characters up to the closing one."""
     return python_spans(text)[0]
 
 

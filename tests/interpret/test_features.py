@@ -20,15 +20,15 @@ def marks(values: np.ndarray) -> str:
     return "".join(str(int(value)) for value in values)
 
 
-def test_quotes_include_both_quotes_and_nothing_outside():
+def test_quotes_run_from_the_opening_quote_to_before_the_closing_one():
     text = 'say "hi there" now'
-    assert marks(FEATURES["inside_quotes"].compute(text)) == "0000" + "1" * 10 + "0000"
+    assert marks(FEATURES["inside_quotes"].compute(text)) == "0000" + "1" * 9 + "00000"
 
 
 def test_bracket_depth_counts_nesting_and_never_goes_negative():
     text = "a(b[c]d)e)f"
-    assert FEATURES["bracket_depth"].compute(text).tolist() == [0, 1, 1, 2, 2, 2, 1, 1, 0, 0, 0]
-    assert marks(FEATURES["inside_brackets"].compute(text)) == "01111111000"
+    assert FEATURES["bracket_depth"].compute(text).tolist() == [0, 1, 1, 2, 2, 1, 1, 0, 0, 0, 0]
+    assert marks(FEATURES["inside_brackets"].compute(text)) == "01111110000"
 
 
 def test_line_position_and_distance_to_line_end():
@@ -57,11 +57,11 @@ def test_strings_comments_escapes_and_triple_quotes():
     text = 'x = "a#\\"b"  # c "d"\ny = r\'\'\'q\n#no\'\'\' + 1\n'
     string, comment = python_spans(text)
     lines = text.splitlines(keepends=True)
-    assert marks(string[: len(lines[0])]) == "0000" + "1" * 7 + "0" * 10
+    assert marks(string[: len(lines[0])]) == "0000" + "1" * 6 + "0" * 11
     assert marks(comment[: len(lines[0])]) == "0" * 13 + "1" * 7 + "0"
     rest = text[len(lines[0]):]
     start = rest.index("'''")
-    end = rest.index("'''", start + 3) + 3
+    end = rest.index("'''", start + 3)  # the closing quotes are outside
     assert marks(string[len(lines[0]):]) == "0" * start + "1" * (end - start) + "0" * (len(rest) - end)
     assert comment[len(lines[0]):].sum() == 0  # "#no" is inside the string
 
@@ -81,10 +81,11 @@ def tokenize_spans(source: str) -> tuple[np.ndarray, np.ndarray]:
         elif name == "FSTRING_END":
             fstring_depth -= 1
             if fstring_depth == 0:
-                string[fstring_start:end] = 1.0
+                string[fstring_start : end - len(tok.string)] = 1.0
         elif tok.type == token.STRING and fstring_depth == 0:
             prefix = len(tok.string) - len(tok.string.lstrip("rRbBuUfF"))
-            string[start + prefix : end] = 1.0
+            quote = 3 if tok.string[prefix : prefix + 3] in ('"""', "'''") else 1
+            string[start + prefix : end - quote] = 1.0  # the closing quote is outside
         elif tok.type == token.COMMENT:
             comment[start:end] = 1.0
     return string, comment
