@@ -64,6 +64,24 @@ def speaker_line(text: str) -> np.ndarray:
     return _per_line(text, lambda line: np.full(len(line), float(bool(SPEAKER_LINE.fullmatch(line.rstrip("\n"))))))
 
 
+def lines_into_speech(text: str) -> np.ndarray:
+    """How many lines each character's line lies after the last speaker line (0 on and before it)."""
+    values, count = [], 0
+    for line in _lines(text):
+        count = 0 if SPEAKER_LINE.fullmatch(line.rstrip("\n")) else count + 1 if values else 0
+        values.append(np.full(len(line), float(count)))
+    return np.concatenate(values) if values else np.zeros(0)
+
+
+def word_position(text: str) -> np.ndarray:
+    """How many non-space characters precede each one in its word (0 on spaces and newlines)."""
+    values, run = np.zeros(len(text)), 0
+    for index, char in enumerate(text):
+        run = 0 if char.isspace() else run + 1
+        values[index] = max(run - 1, 0)
+    return values
+
+
 def bracket_depth(text: str) -> np.ndarray:
     """Nesting depth of ``( [ {`` at each character (unmatched closers never go below 0)."""
     depth, values = 0, np.zeros(len(text))
@@ -156,14 +174,16 @@ FEATURES: dict[str, Feature] = {feature.name: feature for feature in (
     Feature("line_position", "continuous", line_position),
     Feature("distance_to_line_end", "continuous", distance_to_line_end),
     Feature("speaker_line", "binary", speaker_line),
+    Feature("lines_into_speech", "continuous", lines_into_speech),
+    Feature("word_position", "continuous", word_position),
     Feature("indentation", "continuous", indentation),
     Feature("in_string", "binary", in_string),
     Feature("in_comment", "binary", in_comment),
 )}
 """Every feature, by name, in the order reports list them."""
 
-PROSE_FEATURES = ("inside_quotes", "inside_brackets", "bracket_depth", "line_position",
-                  "distance_to_line_end", "speaker_line")
+# Tiny Shakespeare has no double quote and no bracket at all, so prose defaults leave them out.
+PROSE_FEATURES = ("speaker_line", "lines_into_speech", "line_position", "distance_to_line_end", "word_position")
 CODE_FEATURES = ("in_string", "in_comment", "inside_brackets", "bracket_depth", "indentation",
                  "line_position", "distance_to_line_end")
 

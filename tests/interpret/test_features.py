@@ -114,3 +114,15 @@ def test_every_feature_is_as_long_as_the_text():
 def test_unknown_feature_names_the_valid_ones():
     with pytest.raises(UsageError, match="unknown feature.*'colour'.*inside_quotes"):
         compute_features("x", ["colour"])
+
+
+def test_lines_into_speech_counts_from_the_last_speaker_line():
+    text = "prologue\nROMEO:\nO she doth\nteach the torches\nJULIET:\nAy me\n"
+    per_line = [0, 0, 1, 2, 0, 1]
+    lines = text.splitlines(keepends=True)
+    expected = [float(n) for n, line in zip(per_line, lines) for _ in line]
+    assert FEATURES["lines_into_speech"].compute(text).tolist() == expected
+
+
+def test_word_position_restarts_after_whitespace():
+    assert FEATURES["word_position"].compute("ab  cde\nf").tolist() == [0, 1, 0, 0, 0, 1, 2, 0, 0]
