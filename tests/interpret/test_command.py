@@ -1,0 +1,72 @@
+"""``rnnlm interpret`` end to end on a tiny budget, and the corpora it reads."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonargparse
+import pytest
+
+from rnnlm.commands.interpret import command
+from rnnlm.errors import UsageError
+from rnnlm.interpret.features import PROSE_FEATURES
+from rnnlm.interpret.train import HELD_OUT_EVERY, excerpt, load_python_corpus, python_source_files
+
+SHARED_DATA = Path("/work/shared/data")
+
+
+def run(*args: str) -> int:
+    return jsonargparse.CLI(command, args=list(args), as_positional=False)
+
+
+@pytest.fixture
+def tiny_corpus(tmp_path) -> str:
+    """A local text corpus shaped like Tiny Shakespeare (speaker lines, speeches)."""
+    speech = "ROMEO:\nBut soft, what light through yonder window breaks?\nIt is the east.\n\n"
+    speech += "JULIET:\nAy me! O Romeo, Romeo, wherefore art thou Romeo?\n\n"
+    path = tmp_path / "plays.txt"
+    path.write_text(speech * 200, encoding="utf-8")
+    return str(path)
+
+
+@pytest.mark.slow
+def test_interpret_writes_page_figures_and_table(tmp_path, tiny_corpus):
+    out = tmp_path / "out"
+    assert run("--corpus", tiny_corpus, "--output_dir", str(out), "--hidden_size", "8", "--num_layers", "1",
+               "--max_steps", "3", "--text_chars", "1200", "--page_chars", "300") == 0
+    stem = out / "interpret_plays"
+    for suffix in (".html", ".png", "_traces.png", ".json", ".md"):
+        assert (Path(f"{stem}{suffix}")).stat().st_size > 200
+    document = json.loads(Path(f"{stem}.json").read_text())
+    assert [row["feature"] for row in document["features"]] == list(PROSE_FEATURES)
+    assert document["training"]["steps"] == 3 and document["characters"] == 1200
+    assert all(0.0 <= row["held_out_score"] <= 1.0 for row in document["features"])
+    assert all("untrained_held_out_score" in row for row in document["features"])
+    table = Path(f"{stem}.md").read_text()
+    assert table.count("\n") == 2 + len(PROSE_FEATURES) and "speaker_line" in table
+    page = Path(f"{stem}.html").read_text()
+    assert 1 <= page.count('<section class="row"') <= 6
+
+
+def test_bad_inputs_get_one_clear_error(tmp_path, tiny_corpus):
+    with pytest.raises(UsageError, match="unknown feature"):
+        command(corpus=tiny_corpus, features=["quotes"], output_dir=str(tmp_path))
+    with pytest.raises(UsageError, match="threads"):
+        command(corpus=tiny_corpus, threads=0, output_dir=str(tmp_path))
+    with pytest.raises(UsageError, match="max_chars"):
+        excerpt("abc", 0)
+
+
+def test_python_corpus_holds_out_every_tenth_standard_library_file():
+    files = python_source_files()
+    corpus = load_python_corpus()
+    texts = [path.read_text(encoding="utf-8", errors="replace") for path in files]
+    assert corpus.held_out.startswith(texts[0]) and texts[HELD_OUT_EVERY] in corpus.held_out
+    assert corpus.train.startswith(texts[1]) and texts[HELD_OUT_EVERY] not in corpus.train
+    assert len(corpus.train) + len(corpus.held_out) == sum(map(len, texts))
+
+
+def test_excerpt_starts_at_a_line():
+    assert excerpt("ab\ncd\nef", 3, start=1) == "cd\n"
+    assert excerpt("ab\ncd\nef", 10) == "ab\ncd\nef"
