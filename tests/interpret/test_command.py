@@ -70,3 +70,32 @@ def test_python_corpus_holds_out_every_tenth_standard_library_file():
 def test_excerpt_starts_at_a_line():
     assert excerpt("ab\ncd\nef", 3, start=1) == "cd\n"
     assert excerpt("ab\ncd\nef", 10) == "ab\ncd\nef"
+
+
+@pytest.mark.slow
+def test_interpret_reads_a_checkpoint_written_by_lightning(tmp_path, tiny_corpus):
+    import torch
+    from lightning.pytorch import Trainer
+
+    from rnnlm.data.streams import TBPTTLoader
+    from rnnlm.data.vocab import Vocabulary
+    from rnnlm.interpret.record import record_activations
+    from rnnlm.interpret.train import load_interpret_corpus
+    from rnnlm.models import LSTMLM
+
+    texts = load_interpret_corpus(tiny_corpus)
+    vocab = Vocabulary.build(list(texts.train), level="char", corpus="plays")
+    model = LSTMLM(vocab=vocab, embedding_dim=8, hidden_size=6, num_layers=1, dropout=0.0)
+    ids = torch.tensor(vocab.encode(list(texts.train)))
+    trainer = Trainer(max_steps=2, logger=False, enable_checkpointing=False, enable_progress_bar=False,
+                      enable_model_summary=False, accelerator="cpu")
+    trainer.fit(model, train_dataloaders=TBPTTLoader(ids, batch_size=2, bptt=16))
+    path = tmp_path / "char.ckpt"
+    trainer.save_checkpoint(path)
+    out = tmp_path / "out"
+    assert run("--corpus", tiny_corpus, "--checkpoint", str(path), "--output_dir", str(out),
+               "--text_chars", "800", "--page_chars", "200") == 0
+    document = json.loads((out / "interpret_plays.json").read_text())
+    assert document["checkpoint"] == str(path) and "training" not in document
+    cells = {str(cell) for cell in record_activations(model, "ab").cells}
+    assert {row["best_cell"] for row in document["features"]} <= cells  # the checkpoint's 12 cells
