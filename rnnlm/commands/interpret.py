@@ -61,7 +61,7 @@ def command(
     """
     from rnnlm.interpret.features import CODE_FEATURES, PROSE_FEATURES, check_features
     from rnnlm.interpret.pipeline import find_cells, write_results
-    from rnnlm.interpret.train import PYTHON_CORPUS, excerpt, load_interpret_corpus, train_char_lstm
+    from rnnlm.interpret.train import PYTHON_CORPUS, analysis_text, load_interpret_corpus, train_char_lstm
     from rnnlm.models import load_language_model
 
     if threads < 1:
@@ -70,7 +70,7 @@ def command(
     names = check_features(features if features is not None else
                            CODE_FEATURES if corpus == PYTHON_CORPUS else PROSE_FEATURES)
     texts = load_interpret_corpus(corpus, data_dir)
-    text = excerpt(texts.held_out, text_chars)
+    text = analysis_text(texts, text_chars)
     details: dict = {"corpus_source": texts.source}
     if checkpoint is not None:
         model = load_language_model(checkpoint)

@@ -82,11 +82,13 @@ def word_position(text: str) -> np.ndarray:
     return values
 
 
-def bracket_depth(text: str) -> np.ndarray:
+def bracket_depth(text: str, skip: np.ndarray | None = None) -> np.ndarray:
     """Nesting depth of ``( [ {`` at each character (unmatched closers never go below 0)."""
     depth, values = 0, np.zeros(len(text))
     for index, char in enumerate(text):
-        if char in OPENERS:
+        if skip is not None and skip[index]:
+            pass  # a bracket in a string or a comment does not nest code
+        elif char in OPENERS:
             depth += 1
         elif char in CLOSERS:
             depth = max(depth - 1, 0)
@@ -143,6 +145,17 @@ def python_spans(text: str) -> tuple[np.ndarray, np.ndarray]:
     return string, comment
 
 
+def code_bracket_depth(text: str) -> np.ndarray:
+    """Nesting depth of ``( [ {`` in Python code, brackets inside strings and comments ignored."""
+    string, comment = python_spans(text)
+    return bracket_depth(text, skip=(string + comment) > 0)
+
+
+def inside_code_brackets(text: str) -> np.ndarray:
+    """1 inside a ``( [ {`` pair of Python code (brackets in strings and comments ignored)."""
+    return (code_bracket_depth(text) > 0).astype(np.float64)
+
+
 def in_string(text: str) -> np.ndarray:
     """1 inside a Python string literal: the opening quote and the characters up to the closing one."""
     return python_spans(text)[0]
@@ -178,13 +191,15 @@ FEATURES: dict[str, Feature] = {feature.name: feature for feature in (
     Feature("word_position", "continuous", word_position),
     Feature("indentation", "continuous", indentation),
     Feature("in_string", "binary", in_string),
+    Feature("inside_code_brackets", "binary", inside_code_brackets),
+    Feature("code_bracket_depth", "continuous", code_bracket_depth),
     Feature("in_comment", "binary", in_comment),
 )}
 """Every feature, by name, in the order reports list them."""
 
 # Tiny Shakespeare has no double quote and no bracket at all, so prose defaults leave them out.
 PROSE_FEATURES = ("speaker_line", "lines_into_speech", "line_position", "distance_to_line_end", "word_position")
-CODE_FEATURES = ("in_string", "in_comment", "inside_brackets", "bracket_depth", "indentation",
+CODE_FEATURES = ("in_string", "in_comment", "inside_code_brackets", "code_bracket_depth", "indentation",
                  "line_position", "distance_to_line_end")
 
 

@@ -3,7 +3,9 @@
 Two offline corpora: Tiny Shakespeare (Karpathy's char-rnn file; ``rnnlm.data``), and Python
 source: the standard library's own top-level ``.py`` files, the analogue of the Linux kernel
 source in Karpathy, Johnson & Fei-Fei (2015). Every tenth file (in sorted order) is held out;
-the text interpreted is always held-out text, never text the model trained on.
+the text interpreted is always held-out text, never text the model trained on. For Python it
+is pieced together from several held-out files (``analysis_text``): one file alone can be
+unlike code in general (``_compat_pickle.py`` is mostly one big dict of strings).
 
 Training is a plain truncated-BPTT loop over ``rnnlm.data.TBPTTLoader`` windows with Adam and
 gradient clipping (no Lightning Trainer: no logger, no checkpoint files), stopped after
@@ -13,6 +15,7 @@ gradient clipping (no Lightning Trainer: no logger, no checkpoint files), stoppe
 from __future__ import annotations
 
 import math
+import re
 import sysconfig
 import time
 from dataclasses import dataclass
@@ -24,6 +27,7 @@ from rnnlm.data.corpora import load_corpus
 from rnnlm.data.streams import TBPTTLoader
 from rnnlm.data.vocab import Vocabulary
 from rnnlm.errors import UsageError
+from rnnlm.interpret.features import code_bracket_depth, python_spans
 from rnnlm.models import LSTMLM, RecurrentLanguageModel
 
 PYTHON_CORPUS = "python"
@@ -38,6 +42,7 @@ class InterpretCorpus:
     train: str
     held_out: str
     source: str
+    held_out_documents: list[str] | None = None  # the held-out files, where the corpus has files
 
 
 def python_source_files(stdlib: str | Path | None = None) -> list[Path]:
@@ -55,7 +60,8 @@ def load_python_corpus(stdlib: str | Path | None = None) -> InterpretCorpus:
     texts = [path.read_text(encoding="utf-8", errors="replace") for path in files]
     train = "".join(text for index, text in enumerate(texts) if index % HELD_OUT_EVERY)
     held_out = "".join(text for index, text in enumerate(texts) if index % HELD_OUT_EVERY == 0)
-    return InterpretCorpus(PYTHON_CORPUS, train, held_out, str(files[0].parent))
+    documents = [text for index, text in enumerate(texts) if index % HELD_OUT_EVERY == 0]
+    return InterpretCorpus(PYTHON_CORPUS, train, held_out, str(files[0].parent), documents)
 
 
 def load_interpret_corpus(name: str, data_dir: str | Path | None = None) -> InterpretCorpus:
@@ -77,6 +83,38 @@ def excerpt(text: str, max_chars: int, start: int = 0) -> str:
     if not piece:
         raise UsageError(f"the text has {len(text)} characters: nothing left from position {start}")
     return piece
+
+
+def statement_starts(source: str) -> list[int]:
+    """Offsets of the lines of Python ``source`` that start a top-level statement: column 0, not
+    blank, and outside every string, comment and bracket."""
+    depth, (string, _) = code_bracket_depth(source), python_spans(source)
+    starts = [0] + [match.end() for match in re.finditer("\n", source)]
+    return [start for start in starts if start < len(source) and not source[start].isspace()
+            and source[start] != "#" and (start == 0 or (depth[start - 1] == 0 and string[start - 1] == 0))]
+
+
+def _top_level_piece(source: str, length: int) -> str:
+    """About ``length`` characters of Python ``source`` that begin and end at top-level statements,
+    so that no string or bracket is cut open, from a third of the way in (past the docstring and
+    the imports) where the file is long enough."""
+    bounds = statement_starts(source) + [len(source)]
+    start = next((b for b in bounds if b >= len(source) // 3 and len(source) - b >= length), bounds[0])
+    ends = [b for b in bounds if start < b <= start + length]
+    return source[start : ends[-1]] if ends else ""
+
+
+def analysis_text(corpus: InterpretCorpus, max_chars: int, pieces: int = 10) -> str:
+    """About ``max_chars`` held-out characters: the start of the held-out text, or, for a corpus of
+    files, up to ``pieces`` parts of files spread over the held-out ones, each cut at top-level
+    statements (``_top_level_piece``)."""
+    documents = corpus.held_out_documents
+    if not documents:
+        return excerpt(corpus.held_out, max_chars)
+    count = min(pieces, len(documents))
+    chosen = [documents[round(k * (len(documents) - 1) / max(count - 1, 1))] for k in range(count)]
+    parts = [piece for document in chosen if (piece := _top_level_piece(document, max_chars // count))]
+    return "".join(part if part.endswith("\n") else part + "\n" for part in parts)
 
 
 @dataclass

@@ -99,3 +99,18 @@ def test_interpret_reads_a_checkpoint_written_by_lightning(tmp_path, tiny_corpus
     assert document["checkpoint"] == str(path) and "training" not in document
     cells = {str(cell) for cell in record_activations(model, "ab").cells}
     assert {row["best_cell"] for row in document["features"]} <= cells  # the checkpoint's 12 cells
+
+
+def test_python_analysis_text_is_cut_at_top_level_statements():
+    from rnnlm.interpret.features import code_bracket_depth, python_spans
+    from rnnlm.interpret.train import analysis_text, statement_starts
+
+    corpus = load_python_corpus()
+    text = analysis_text(corpus, 12_000, pieces=4)
+    assert 4_000 < len(text) <= 12_000 + 4
+    string, comment = python_spans(text)
+    assert code_bracket_depth(text)[-1] == 0 and string[-1] == 0 and comment[-1] == 0
+    assert text[:300] in corpus.held_out and text[:300] not in corpus.train  # held-out files only
+    source = "x = (1,\n2)\ns = '''\nnot a statement\n'''\n# c\ndef f():\n    pass\n"
+    lines = [source[start:].split("\n")[0] for start in statement_starts(source)]
+    assert lines == ["x = (1,", "s = '''", "def f():"]

@@ -126,3 +126,11 @@ def test_lines_into_speech_counts_from_the_last_speaker_line():
 
 def test_word_position_restarts_after_whitespace():
     assert FEATURES["word_position"].compute("ab  cde\nf").tolist() == [0, 1, 0, 0, 0, 1, 2, 0, 0]
+
+
+def test_code_brackets_ignore_brackets_in_strings_and_comments():
+    text = 'f(")", x[1])  # (\n'
+    depth = FEATURES["code_bracket_depth"].compute(text)
+    assert depth.tolist()[:13] == [0, 1, 1, 1, 1, 1, 1, 1, 2, 2, 1, 0, 0]
+    assert depth[13:].sum() == 0  # the comment's "(" opens nothing
+    assert FEATURES["bracket_depth"].compute(text)[-1] == 1  # the plain count is fooled by it
