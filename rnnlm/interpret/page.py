@@ -2,9 +2,10 @@
 
 One row per cell, the same text in each, every character on a background from blue
 (activation -1) through white (0) to red (+1), as in Karpathy, Johnson & Fei-Fei (2015),
-Figure 2; a legend shows the scale. Cell states are shown as ``tanh(c_t)`` (the value the
-output gate sees, eq. 5.8), hidden states as ``h_t``. The page needs no script and no
-network: colours are CSS classes of 21 levels defined in the page itself.
+Figure 2; a legend shows the scale. The caller scales each row into [-1, 1] (``rnnlm
+interpret`` divides a cell's activation by its largest magnitude over the text, since a cell
+state ``c_t`` is not bounded, and says so in the row's caption). The page needs no script and
+no network: colours are CSS classes of 21 levels defined in the page itself.
 """
 
 from __future__ import annotations

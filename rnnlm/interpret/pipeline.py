@@ -62,10 +62,12 @@ def find_cells(model: RecurrentLanguageModel, corpus: str, text: str, feature_na
     return CellSearch(corpus, text, activations, features, reports, controls, selection_share, details or {})
 
 
-def display_values(activations: Activations, cell) -> np.ndarray:
-    """What the page shows for a cell: ``tanh(c_t)`` for a cell state, ``h_t`` as it is."""
+def display_values(activations: Activations, cell) -> tuple[np.ndarray, float]:
+    """What the page shows for a cell: its activation divided by its largest magnitude over the
+    whole recorded text (so a cell state that grows past 1 keeps its contrast), and that scale."""
     column = activations.column(cell)
-    return np.tanh(column) if cell.state == "c" else column
+    scale = float(np.abs(column).max()) or 1.0
+    return column / scale, scale
 
 
 def page_rows(search: CellSearch, span: slice, cells_shown: int) -> list[Row]:
@@ -76,11 +78,10 @@ def page_rows(search: CellSearch, span: slice, cells_shown: int) -> list[Row]:
             continue
         seen.add(report.best.cell)
         metric = metric_name(report)
-        shown = "tanh(c_t)" if report.best.cell.state == "c" else "h_t"
+        values, scale = display_values(search.activations, report.best.cell)
         caption = (f"best cell for {report.feature}: held-out {metric} {report.held_out.score:.2f} "
-                   f"(selection {report.best.score:.2f}); colour = {shown}")
-        rows.append(Row(f"{report.best.cell}  ({report.feature})", caption,
-                        display_values(search.activations, report.best.cell)[span]))
+                   f"(selection {report.best.score:.2f}); colour = {report.best.cell.state}_t / {scale:.2f}")
+        rows.append(Row(f"{report.best.cell}  ({report.feature})", caption, values[span]))
     return rows
 
 

@@ -8,7 +8,8 @@ and against the chapter's equations 5.4-5.8 written out). A GRU or an Elman RNN 
 state: only ``h_t`` is recorded for them.
 
 Reference: Karpathy, Johnson & Fei-Fei (2015), "Visualizing and Understanding Recurrent
-Networks", section 4.2 (they show ``tanh(c_t)``, as the HTML page here does).
+Networks", section 4.2 (they colour by ``tanh(c_t)``; the page here scales each cell by its
+largest magnitude instead, which keeps the contrast of a cell state far past 1).
 """
 
 from __future__ import annotations
