@@ -64,8 +64,14 @@ def command(
     from rnnlm.interpret.train import PYTHON_CORPUS, analysis_text, load_interpret_corpus, train_char_lstm
     from rnnlm.models import load_language_model
 
-    if threads < 1:
-        raise UsageError(f"threads must be a positive integer, got {threads}")
+    # Check every option before training, so that a typo never costs a training run.
+    for name, value in (("threads", threads), ("text_chars", text_chars), ("page_chars", page_chars),
+                        ("cells_shown", cells_shown), ("max_steps", max_steps)):
+        if value < 1:
+            raise UsageError(f"{name} must be a positive integer, got {value}")
+    if not 0.0 < selection_share < 1.0:
+        raise UsageError(f"selection_share must be in (0, 1), got {selection_share}: e.g. 0.5 ranks on the "
+                         "first half of the text and scores the best cell on the second")
     torch.set_num_threads(threads)
     names = check_features(features if features is not None else
                            CODE_FEATURES if corpus == PYTHON_CORPUS else PROSE_FEATURES)

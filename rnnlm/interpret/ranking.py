@@ -111,6 +111,7 @@ class FeatureReport:
 
     @property
     def best(self) -> CellScore:
+        """The cell ranked first on the selection part."""
         return self.ranked[0]
 
 

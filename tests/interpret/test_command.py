@@ -54,6 +54,9 @@ def test_bad_inputs_get_one_clear_error(tmp_path, tiny_corpus):
         command(corpus=tiny_corpus, features=["quotes"], output_dir=str(tmp_path))
     with pytest.raises(UsageError, match="threads"):
         command(corpus=tiny_corpus, threads=0, output_dir=str(tmp_path))
+    with pytest.raises(UsageError, match="selection_share"):
+        command(corpus=tiny_corpus, selection_share=1.5, output_dir=str(tmp_path / "out"))
+    assert not (tmp_path / "out").exists()  # refused before training or writing anything
     with pytest.raises(UsageError, match="max_chars"):
         excerpt("abc", 0)
 
