@@ -38,6 +38,8 @@ EXTRA_VERBS: dict[str, tuple[str, str]] = {
     "prepare": ("rnnlm.commands.prepare", "prepare a corpus: splits as text, vocabulary, statistics"),
     "tag": ("rnnlm.commands.tasks", "train and test the bidirectional sequence tagger"),
     "classify": ("rnnlm.commands.tasks", "train and test the sentence classifier"),
+    "interpret": ("rnnlm.commands.interpret", "find and show LSTM cells that track quotes, lines, code (Karpathy 2015)"),
+    "diagrams": ("rnnlm.commands.diagrams", "draw Figs. 5.1, 5.3, 5.4 (unrolled RNN, LSTM and GRU cells) as SVG"),
 }
 
 
