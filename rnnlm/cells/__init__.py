@@ -15,7 +15,8 @@ See docs/cells.md for how the chapter's single weight on ``[h_{t-1}, x_t]`` maps
 
 from rnnlm.cells.cells import GRUCell, LSTMCell, RecurrentCell, RNNCell
 from rnnlm.cells.convert import from_torch, make_recurrent_layer, to_torch
-from rnnlm.cells.layers import GRU, LSTM, RNN, RecurrentLayer
+from rnnlm.cells.layers import GRU, RNN, RecurrentLayer
+from rnnlm.cells.lstm import LSTM
 
 __all__ = [
     "GRU",
