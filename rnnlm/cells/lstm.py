@@ -128,8 +128,16 @@ class LSTM(RecurrentLayer):
                 self.register_parameter(f"bias_highway_l{layer}", nn.Parameter(torch.empty(width, **factory)))
 
     def reset_parameters(self) -> None:
-        """torch's uniform init of every parameter, then the highway bias and the gate-bias init chosen."""
+        """torch's uniform init of every parameter, then ``init_variants_``."""
         super().reset_parameters()
+        self.init_variants_()
+
+    def init_variants_(self) -> None:
+        """Set what the variants initialise (highway biases, ``forget_bias`` or chrono), keeping the rest.
+
+        A model that re-initialises every parameter its own way (e.g. uniform in ``[-0.1, 0.1]``,
+        Zaremba et al.) calls this afterwards to keep the variants' initialisation.
+        """
         if self.connection == "highway":
             for layer in range(1, self.num_layers):
                 nn.init.constant_(getattr(self, f"bias_highway_l{layer}"), variants.HIGHWAY_BIAS)

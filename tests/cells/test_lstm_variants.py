@@ -242,3 +242,14 @@ def test_factory_and_converter_know_which_variants_torch_has():
     torch.testing.assert_close(to_torch(chrono).bias_ih_l0, chrono.bias_ih_l0)
     with pytest.warns(UserWarning, match="no effect with num_layers=1"):
         LSTM(3, 4, connection="highway")
+
+
+def test_init_variants_restores_what_a_model_wide_reinit_overwrote():
+    torch.manual_seed(0)
+    module = LSTM(3, 4, num_layers=2, connection="highway", init="chrono", chrono_max=30)
+    for parameter in module.parameters():  # what a language model's uniform init does
+        nn.init.uniform_(parameter, -0.1, 0.1)
+    module.init_variants_()
+    torch.testing.assert_close(module.bias_highway_l1.detach(), torch.full((4,), -1.0))
+    total = (module.bias_ih_l0 + module.bias_hh_l0).detach()  # [4H]: i, f, g, o
+    assert bool((total[4:8] >= 0).all()) and torch.equal(total[0:4], -total[4:8])
