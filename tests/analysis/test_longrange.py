@@ -56,19 +56,18 @@ def test_lstm_inits_set_the_gate_biases():
     assert LSTMInit("chrono").label(256) == "chrono T_max=256" and LSTMInit().label() == "forget bias 1"
 
 
+@pytest.mark.slow
 def test_chrono_reaches_a_gap_that_forget_bias_one_does_not():
-    """The mechanism, in a few seconds: with 200 steps x 32 sequences, chrono learns gap 64, forget bias 1 does not."""
+    """The mechanism: with 200 steps x 32 sequences, chrono learns gap 64, forget bias 1 does not.
+
+    About 5 s on an idle CPU. Gap 64 rather than a cheaper gap: at gap 32 chrono learns even with
+    its input-gate bias left at 0, so only a longer gap checks that part of the init.
+    """
     budget = RecallBudget(max_steps=200, eval_every=20)
     chrono = train_trial("lstm", 64, budget=budget, lstm_init=LSTMInit("chrono"), chrono_max=64, seed=1)
     assert chrono.learned and chrono.init == "chrono T_max=64"
     forget_one = train_trial("lstm", 64, budget=budget, lstm_init=LSTMInit("forget_bias", 1.0), seed=1)
     assert not forget_one.learned and forget_one.accuracy < 0.3  # chance is 1/8
-
-
-def test_lstm_learns_a_tiny_gap_quickly():
-    trial = train_trial("lstm", gap=2, budget=RecallBudget(max_steps=300, eval_every=10), seed=0)
-    assert trial.learned and trial.accuracy >= 0.9
-    assert trial.steps < 300  # stopped early on the held-out batch
 
 
 def test_search_doubles_then_bisects(monkeypatch):
