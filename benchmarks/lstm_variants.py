@@ -11,7 +11,8 @@ runs in a fresh process, variants alternating within each seed, at one thread.
 
 Usage:
     python benchmarks/lstm_variants.py --text ../shared/data/tinyshakespeare/input.txt \
-        --steps 600 --seeds 0 1 --output benchmarks/results/lstm_variants.md
+        --steps 400 --seeds 0 1 --output benchmarks/results/lstm_variants.md
+    python benchmarks/lstm_variants.py --text ... --steps 400 --seeds 2 --append   # one more seed
 
 Reference: Greff, Srivastava, Koutnik, Steunebrink & Schmidhuber (2017), LSTM: A Search Space
 Odyssey (coupled gates and no peepholes cost little; the forget gate and the output activation
@@ -96,15 +97,19 @@ def train_one(text_path: str, options: dict, steps: int, seed: int, valid_chars:
             "parameters": sum(p.numel() for p in model.parameters())}
 
 
-def write_table(args: argparse.Namespace, results: dict[str, list[dict]], loads: list[list[str]]) -> list[str]:
+def write_table(args: argparse.Namespace, results: dict[str, list[dict]]) -> list[str]:
     """Write the Markdown table (and the raw results as JSON) of the runs so far; return its lines."""
     done = {label: runs for label, runs in results.items() if runs}
+    loads = [run["load_1min_after"] for runs in done.values() for run in runs if "load_1min_after" in run]
+    count = sum(len(runs) for runs in done.values())
+    load_text = (f"{min(loads):.1f} to {max(loads):.1f} (recorded for {len(loads)} of {count} runs)"
+                 if loads else "not recorded")
     plain = statistics.median(r["valid_bpc"] for r in done[args.variants[0]])
     lines = [
         "# LSTM variants on a character-level LM (benchmarks/lstm_variants.py)", "",
         f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()},"
-        f" one thread per run; load average (1, 5, 15 min) observed between runs: from {' '.join(loads[0])}"
-        f" to {' '.join(loads[-1])} (max 1-min {max(float(x[0]) for x in loads):.1f}).",
+        f" one thread per run; 1-minute load average after each run: {load_text}"
+        " (the scores count steps, not seconds: only the wall times depend on the load).",
         f"Tiny Shakespeare, char level; embedding 64, hidden 128, Adam 2e-3, clip 1, 32 x 64 TBPTT,"
         f" {args.steps} steps ({args.steps * 32 * 64:,} training characters) per run; validation bits per character"
         f" on {args.valid_chars:,} held-out characters; seeds {args.seeds}.", "",
@@ -127,11 +132,12 @@ def write_table(args: argparse.Namespace, results: dict[str, list[dict]], loads:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--text", required=True, help="Tiny Shakespeare (input.txt of char-rnn)")
-    parser.add_argument("--steps", type=int, default=600, help="optimizer steps per run (32 x 64 characters each)")
+    parser.add_argument("--steps", type=int, default=400, help="optimizer steps per run (32 x 64 characters each)")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
     parser.add_argument("--valid_chars", type=int, default=20_000, help="validation characters scored")
     parser.add_argument("--variants", nargs="+", default=list(VARIANTS), help="labels of VARIANTS to run")
     parser.add_argument("--output", type=Path, default=Path("benchmarks/results/lstm_variants.md"))
+    parser.add_argument("--append", action="store_true", help="add --seeds to the runs in --output's JSON")
     parser.add_argument("--worker", help=argparse.SUPPRESS)  # JSON: run one variant, print its result
     args = parser.parse_args()
     if args.worker:
@@ -139,18 +145,24 @@ def main() -> None:
         print(json.dumps(train_one(args.text, VARIANTS[job["variant"]], args.steps, job["seed"], args.valid_chars)))
         return
     results: dict[str, list[dict]] = {label: [] for label in args.variants}
+    if args.append:  # more seeds on top of an earlier run's JSON (same steps and validation text)
+        earlier = json.loads(args.output.with_suffix(".json").read_text())
+        for label in args.variants:
+            results[label] = earlier.get(label, [])
+        args.seeds = sorted({run["seed"] for runs in earlier.values() for run in runs} | set(args.seeds))
     env = dict(os.environ, OMP_NUM_THREADS="1")
-    loads = [Path("/proc/loadavg").read_text().split()[:3]]
     for seed in args.seeds:
-        for label in args.variants:  # variants alternate within each seed, each in a fresh process
+        for label in args.variants:
+            if any(run["seed"] == seed for run in results[label]):
+                continue  # already measured (with --append)  # variants alternate within each seed, each in a fresh process
             job = json.dumps({"variant": label, "seed": seed})
             command = [sys.executable, __file__, "--text", args.text, "--steps", str(args.steps),
                        "--valid_chars", str(args.valid_chars), "--worker", job]
             out = subprocess.run(command, check=True, capture_output=True, text=True, env=env).stdout
-            results[label].append(json.loads(out.strip().splitlines()[-1]) | {"seed": seed})
+            load = float(Path("/proc/loadavg").read_text().split()[0])
+            results[label].append(json.loads(out.strip().splitlines()[-1]) | {"seed": seed, "load_1min_after": load})
             print(label, results[label][-1], flush=True)
-            loads.append(Path("/proc/loadavg").read_text().split()[:3])
-            lines = write_table(args, results, loads)  # after every run, so that a cut-short run keeps its numbers
+            lines = write_table(args, results)  # after every run, so that a cut-short run keeps its numbers
     print("\n".join(lines))
 
 
