@@ -56,6 +56,12 @@ def test_lstm_inits_set_the_gate_biases():
     assert LSTMInit("chrono").label(256) == "chrono T_max=256" and LSTMInit().label() == "forget bias 1"
 
 
+def test_lstm_learns_a_tiny_gap_quickly():
+    trial = train_trial("lstm", gap=2, budget=RecallBudget(max_steps=300, eval_every=10), seed=0)
+    assert trial.learned and trial.accuracy >= 0.9
+    assert trial.steps < 300  # stopped early on the held-out batch
+
+
 @pytest.mark.slow
 def test_chrono_reaches_a_gap_that_forget_bias_one_does_not():
     """The mechanism: with 200 steps x 32 sequences, chrono learns gap 64, forget bias 1 does not.
