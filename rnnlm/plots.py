@@ -144,15 +144,20 @@ def plot_perplexity_bars(results: Sequence[dict[str, Any]], stem: str | Path, sp
 
 def plot_longrange(trials: Sequence[dict[str, Any]], stem: str | Path, threshold: float = 0.9,
                    summary: dict[str, Any] | None = None, settings: dict[str, Any] | None = None) -> list[Path]:
-    """Recall accuracy against the gap d (log x), one line per architecture; rows ``{architecture, gap, accuracy}``."""
+    """Recall accuracy against the gap d (log x), one line per series (rows ``{architecture, gap, accuracy}``,
+    optionally ``series``, e.g. one per LSTM initialisation; ``summary`` is keyed by series)."""
     plt = _pyplot()
     figure, axes = plt.subplots(figsize=(6, 4))
-    for architecture in dict.fromkeys(row["architecture"] for row in trials):
-        points = sorted((row["gap"], row["accuracy"]) for row in trials if row["architecture"] == architecture)
-        xs, ys = zip(*points)
-        best = (summary or {}).get(architecture, {}).get("largest_gap")
-        label = f"{architecture.upper()}" + (f": largest gap {best}" if best is not None else "")
-        axes.plot(xs, ys, "o-", color=_color(architecture), label=label)
+    styles: dict[str, list[str]] = {}  # an architecture's series share its colour, each with its own line style
+    for series in dict.fromkeys(row.get("series", row["architecture"]) for row in trials):
+        rows = [row for row in trials if row.get("series", row["architecture"]) == series]
+        xs, ys = zip(*sorted((row["gap"], row["accuracy"]) for row in rows))
+        architecture = rows[0]["architecture"]
+        best = (summary or {}).get(series, {}).get("largest_gap")
+        label = (series if "series" in rows[0] else architecture.upper()) + (f": largest gap {best}" if best is not None else "")
+        style = ("o-", "s--", "^:", "d-.")[len(styles.setdefault(architecture, [])) % 4]
+        styles[architecture].append(series)
+        axes.plot(xs, ys, style, color=_color(architecture), label=label)
     axes.axhline(threshold, color="black", linestyle=":", linewidth=1, label=f"{threshold:.0%} threshold")
     axes.set_xscale("log", base=2)
     axes.set_ylim(0, 1.05)

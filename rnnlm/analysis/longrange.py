@@ -14,26 +14,73 @@ a fresh test set of sequences reaches the threshold (chance is 1/K). ``largest_g
 over d by doubling (1, 2, 4, ...) until a gap is not learned, then by bisection between the
 last gap learned and the first one not learned (to within 25%).
 
-The LSTM's forget-gate bias starts at 1 (``forget_bias``; Gers, Schmidhuber & Cummins 2000;
-Jozefowicz, Zaremba & Sutskever 2015), the usual practice; ``forget_bias=0`` gives torch's init.
+The LSTM's initialisation decides how far it reaches (docs/analysis.md has the numbers):
+``lstm_init="default"`` is torch's (forget-gate bias about 0), ``"forget_bias"`` sets
+``b_f = forget_bias`` (1 in Gers, Schmidhuber & Cummins 2000 and Jozefowicz, Zaremba & Sutskever
+2015), ``"chrono"`` is Tallec & Ollivier's (2018) ``b_f = log U[1, T_max - 1]``, ``b_i = -b_f``
+with ``T_max = chrono_max`` (``rnnlm.cells.init``). With ``b_f = 1`` a fresh cell keeps 0.73 of
+itself per step and its input gate, half open, writes every distractor over the key, so neither
+the key nor the gradient survives 100 steps (0.73^100 = 2e-14); chrono starts units that hold
+for up to ``T_max`` steps with their input gate nearly shut, and training only has to find them.
 
 References: Hochreiter & Schmidhuber (1997), Long Short-Term Memory (the long-time-lag
-experiments); Bengio, Simard & Frasconi (1994); the lecture seeds ("about 100 timesteps rather
-than about 7").
+experiments); Bengio, Simard & Frasconi (1994); Tallec & Ollivier (2018), Can Recurrent Neural
+Networks Warp Time?; the lecture seeds ("about 100 timesteps rather than about 7").
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from rnnlm.analysis.stack import check_architecture
+from rnnlm.architectures import TORCH_LAYERS, check_architecture, check_choice
+from rnnlm.cells.init import apply_init_, check_init_options
+from rnnlm.errors import UsageError
 
-_LAYERS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+LSTM_INITS = ("default", "forget_bias", "chrono")
+"""How a recall LSTM starts: torch's init, ``b_f = forget_bias``, or chrono (``rnnlm.cells.init``)."""
+
+
+
+def default_chrono_max(max_gap: int) -> float:
+    """T_max of a chrono init that names none: the largest gap searched (at least 3, as T_max > 2)."""
+    return float(max(max_gap, 3))
+
+
+@dataclass(frozen=True)
+class LSTMInit:
+    """The LSTM's gate-bias initialisation (ignored by the RNN and the GRU)."""
+
+    kind: str = "forget_bias"  # one of LSTM_INITS
+    forget_bias: float = 1.0  # b_f for kind "forget_bias"
+    chrono_max: float | None = None  # T_max for kind "chrono" (None: the largest gap searched)
+
+    def __post_init__(self) -> None:
+        check_choice("LSTM init", self.kind, LSTM_INITS)
+        if self.kind == "chrono" and self.chrono_max is not None:
+            check_init_options(None, "chrono", self.chrono_max, bias=True)
+        if self.kind == "forget_bias":
+            check_init_options(self.forget_bias, "default", None, bias=True)
+
+    def label(self, chrono_max: float | None = None) -> str:
+        """A short name for tables and legends, e.g. ``chrono T_max=256``."""
+        if self.kind == "forget_bias":
+            return f"forget bias {self.forget_bias:g}"
+        if self.kind == "chrono":
+            return f"chrono T_max={self.chrono_max or chrono_max:g}"
+        return "torch init"
+
+    def apply(self, layer: nn.Module, chrono_max: float | None = None) -> None:
+        """Set ``layer``'s gate biases (``chrono_max`` stands in for a missing ``self.chrono_max``)."""
+        if self.kind == "forget_bias":
+            apply_init_(layer, self.forget_bias, "default", None)
+        elif self.kind == "chrono":
+            apply_init_(layer, None, "chrono", self.chrono_max or chrono_max)
 
 
 @dataclass(frozen=True)
@@ -45,7 +92,7 @@ class RecallTask:
 
     def __post_init__(self) -> None:
         if self.num_keys < 2 or self.num_distractors < 1:
-            raise ValueError(f"need num_keys >= 2 and num_distractors >= 1; received {self.num_keys}, {self.num_distractors}")
+            raise UsageError(f"need num_keys >= 2 and num_distractors >= 1; received {self.num_keys}, {self.num_distractors}")
 
     @property
     def query_token(self) -> int:
@@ -58,7 +105,7 @@ class RecallTask:
     def sample(self, batch_size: int, gap: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
         """``(inputs [B, gap + 2], targets [B])``: key, ``gap`` distractors, query; the target is the key."""
         if gap < 0:
-            raise ValueError(f"gap must be >= 0; received {gap}")
+            raise UsageError(f"gap must be >= 0; received {gap}")
         keys = torch.randint(self.num_keys, (batch_size,), generator=generator)  # [B]
         distractors = torch.randint(self.num_distractors, (batch_size, gap), generator=generator) + self.num_keys  # [B, d]
         query = torch.full((batch_size, 1), self.query_token, dtype=torch.long)  # [B, 1]
@@ -69,17 +116,25 @@ class RecallModel(nn.Module):
     """Embedding -> one ``torch.nn`` RNN/LSTM/GRU layer -> linear over the keys, read at the last step."""
 
     def __init__(
-        self, architecture: str, task: RecallTask, hidden_size: int = 32, embedding_size: int = 16, forget_bias: float = 0.0
+        self, architecture: str, task: RecallTask, hidden_size: int = 32, embedding_size: int = 16,
+        lstm_init: LSTMInit = LSTMInit("default"), chrono_max: float | None = None,
     ) -> None:
+        """
+        Args:
+            architecture: "rnn", "lstm" or "gru".
+            task: the recall task (its vocabulary and number of keys).
+            hidden_size: size of the recurrent state.
+            embedding_size: size of the token embeddings.
+            lstm_init: the LSTM's gate-bias initialisation.
+            chrono_max: T_max of a chrono init that names none (the largest gap searched).
+        """
         super().__init__()
         architecture = check_architecture(architecture)
         self.embedding = nn.Embedding(task.vocab_size, embedding_size)
-        self.recurrent = _LAYERS[architecture](embedding_size, hidden_size, batch_first=True)
+        self.recurrent = TORCH_LAYERS[architecture](embedding_size, hidden_size, batch_first=True)
         self.readout = nn.Linear(hidden_size, task.num_keys)
-        if architecture == "lstm" and forget_bias:
-            with torch.no_grad():  # forget-gate block (order i, f, g, o) of the two biases sums to forget_bias
-                self.recurrent.bias_ih_l0[hidden_size : 2 * hidden_size].fill_(forget_bias)
-                self.recurrent.bias_hh_l0[hidden_size : 2 * hidden_size].zero_()
+        if architecture == "lstm":
+            lstm_init.apply(self.recurrent, chrono_max)
 
     def forward(self, inputs: torch.Tensor) -> torch.Tensor:
         output, _ = self.recurrent(self.embedding(inputs))  # [B, T, H]
@@ -105,6 +160,7 @@ class Trial:
     """The outcome of training one architecture at one gap."""
 
     architecture: str
+    init: str  # the LSTM's initialisation (LSTMInit.label), "" for the RNN and the GRU
     gap: int
     accuracy: float  # on a fresh test set
     learned: bool
@@ -126,14 +182,16 @@ def train_trial(
     budget: RecallBudget = RecallBudget(),
     hidden_size: int = 32,
     embedding_size: int = 16,
-    forget_bias: float = 1.0,
+    lstm_init: LSTMInit = LSTMInit(),
+    chrono_max: float | None = None,
     threshold: float = 0.9,
     seed: int = 0,
 ) -> Trial:
     """Train a fresh model at ``gap`` within ``budget``; learned if the test accuracy >= ``threshold``."""
+    architecture = check_architecture(architecture)
     torch.manual_seed(seed)
     generator = torch.Generator().manual_seed(seed)
-    model = RecallModel(architecture, task, hidden_size, embedding_size, forget_bias)
+    model = RecallModel(architecture, task, hidden_size, embedding_size, lstm_init, chrono_max)
     optimizer = torch.optim.Adam(model.parameters(), lr=budget.learning_rate)
     held_out = task.sample(budget.eval_size, gap, generator)
     stop_at = threshold + (1 - threshold) / 2  # a margin, so that an early stop also passes the test set
@@ -151,7 +209,8 @@ def train_trial(
         if step % budget.eval_every == 0 and accuracy(model, *held_out) >= stop_at:
             break
     test_accuracy = accuracy(model, *task.sample(budget.test_size, gap, generator))
-    return Trial(architecture, gap, test_accuracy, test_accuracy >= threshold, step, time.perf_counter() - start)
+    label = lstm_init.label(chrono_max) if architecture == "lstm" else ""
+    return Trial(architecture, label, gap, test_accuracy, test_accuracy >= threshold, step, time.perf_counter() - start)
 
 
 def largest_gap(
@@ -162,25 +221,27 @@ def largest_gap(
     budget: RecallBudget = RecallBudget(),
     hidden_size: int = 32,
     embedding_size: int = 16,
-    forget_bias: float = 1.0,
+    lstm_init: LSTMInit = LSTMInit(),
     threshold: float = 0.9,
     seed: int = 0,
-    on_trial=None,
+    on_trial: Callable[[Trial], None] | None = None,
 ) -> tuple[int, list[Trial]]:
     """The largest gap learned (0 if even gap 1 is not) and every trial, by doubling then bisection.
 
     The search assumes that learning gets harder with the gap; with one seed per gap it can be
-    fooled by a lucky or unlucky trial near the boundary, so the figure shows every trial.
+    fooled by a lucky or unlucky trial near the boundary, so the figure shows every trial. A
+    chrono init without its own ``chrono_max`` uses ``max_gap``, the longest dependency searched.
     """
     architecture = check_architecture(architecture)
-    if max_gap < 1:
-        raise ValueError(f"max_gap must be >= 1; received {max_gap}")
+    if isinstance(max_gap, bool) or not isinstance(max_gap, int) or max_gap < 1:
+        raise UsageError(f"max_gap must be an integer >= 1; received {max_gap!r}")
     trials: dict[int, Trial] = {}
 
     def learned(gap: int) -> bool:
         if gap not in trials:
             trials[gap] = train_trial(architecture, gap, task=task, budget=budget, hidden_size=hidden_size,
-                                      embedding_size=embedding_size, forget_bias=forget_bias, threshold=threshold, seed=seed * 100_003 + gap)
+                                      embedding_size=embedding_size, lstm_init=lstm_init, chrono_max=default_chrono_max(max_gap),
+                                      threshold=threshold, seed=seed * 100_003 + gap)
             if on_trial is not None:
                 on_trial(trials[gap])
         return trials[gap].learned

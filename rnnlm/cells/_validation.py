@@ -1,36 +1,36 @@
-"""Argument checks shared by the cells, the layers and the factory: one clear error each."""
+"""Argument checks shared by the cells, the layers and the factory: one clear error each.
+
+Option checks raise ``rnnlm.errors.UsageError`` (a ``ValueError``), shape checks ``ValueError``;
+choice-valued options go through the package's one validator, ``rnnlm.architectures.check_choice``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from torch import Tensor
 
-MODES = ("rnn", "lstm", "gru")
+from rnnlm.architectures import ARCHITECTURES, check_choice
+from rnnlm.errors import UsageError
+
+MODES = ARCHITECTURES  # the old name of the rnn/lstm/gru choice inside rnnlm.cells
 BACKENDS = ("fused", "scratch")
 NONLINEARITIES = ("tanh", "relu")
 GRU_VARIANTS = ("pytorch", "textbook")
 
-
-def check_choice(name: str, value: object, valid: Iterable[str]) -> str:
-    """Return ``value`` if it is one of ``valid``; else raise ValueError listing them."""
-    valid = tuple(valid)
-    if value not in valid:
-        raise ValueError(f"unknown {name} {value!r}; valid: {', '.join(repr(v) for v in valid)}")
-    return value  # type: ignore[return-value]
+__all__ = ["BACKENDS", "GRU_VARIANTS", "MODES", "NONLINEARITIES", "check_choice", "check_dropout",
+           "check_input", "check_positive_int", "check_state"]
 
 
 def check_positive_int(name: str, value: object) -> int:
-    """Return ``value`` if it is an int >= 1; else raise ValueError."""
+    """Return ``value`` if it is an int >= 1; else raise UsageError."""
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, received {value!r}")
+        raise UsageError(f"{name} must be a positive integer, received {value!r}")
     return value
 
 
 def check_dropout(dropout: object) -> float:
-    """Return ``dropout`` as a float if it lies in [0, 1); else raise ValueError."""
+    """Return ``dropout`` as a float if it lies in [0, 1); else raise UsageError."""
     if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0.0 <= dropout < 1.0:
-        raise ValueError(f"dropout must be a probability in [0, 1), received {dropout!r}")
+        raise UsageError(f"dropout must be a probability in [0, 1), received {dropout!r}")
     return float(dropout)
 
 

@@ -27,6 +27,8 @@ from collections.abc import Callable
 import torch
 from torch import Tensor
 
+from rnnlm.architectures import GATES
+
 State = tuple[Tensor, ...]
 """``(h,)`` for the Elman RNN and the GRU, ``(h, c)`` for the LSTM; each ``[B, H]``."""
 
@@ -117,7 +119,7 @@ def unroll(
     return hidden_states, state
 
 
-GATE_COUNTS = {"rnn": 1, "lstm": 4, "gru": 3}
+GATE_COUNTS = {architecture: len(gates) for architecture, gates in GATES.items()}
 """How many ``[H]``-sized blocks each mode stacks in ``weight_ih`` / ``weight_hh`` / biases."""
 
 

@@ -11,6 +11,9 @@ A state_dict therefore moves between the two backends unchanged.
 Per layer and direction, the input projections ``W_ih x_t + b`` of the whole window are one
 matmul over ``[B*T, I]``; the time loop then does one fused matmul per step for all gates
 (``rnnlm.cells.functional``). Dropout acts between layers, in training only, as in torch.nn.
+``LSTM`` lives in ``rnnlm.cells.lstm`` with its variants (coupled gates, peepholes, residual and
+highway stacks, forget-bias and chrono initialisation), which use the hooks ``gate_order``,
+``_register_extra_parameters``, ``_make_step`` and ``_connect`` of ``RecurrentLayer``.
 
 Reference: the PyTorch documentation of ``torch.nn.RNN``, ``torch.nn.LSTM``, ``torch.nn.GRU``
 (parameter layout and conventions); the equations are those of chapter 5 (5.1, 5.4-5.11).
@@ -25,6 +28,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from rnnlm.architectures import GATES, Hidden
 from rnnlm.cells import functional
 from rnnlm.cells._validation import (
     GRU_VARIANTS,
@@ -35,8 +39,6 @@ from rnnlm.cells._validation import (
     check_positive_int,
     check_state,
 )
-
-Hidden = Tensor | tuple[Tensor, Tensor]
 
 
 class RecurrentLayer(nn.Module):
@@ -75,7 +77,7 @@ class RecurrentLayer(nn.Module):
                 stacklevel=3,
             )
         factory = {"device": device, "dtype": dtype}
-        gates = functional.GATE_COUNTS[self.mode] * self.hidden_size
+        gates = len(self.gate_order) * self.hidden_size
         directions = 2 if self.bidirectional else 1
         for layer in range(self.num_layers):
             layer_input_size = self.input_size if layer == 0 else self.hidden_size * directions
@@ -90,7 +92,24 @@ class RecurrentLayer(nn.Module):
                 if self.bias:
                     self.register_parameter(f"bias_ih{suffix}", nn.Parameter(torch.empty(gates, **factory)))
                     self.register_parameter(f"bias_hh{suffix}", nn.Parameter(torch.empty(gates, **factory)))
+        self._register_extra_parameters(factory)
         self.reset_parameters()
+
+    @property
+    def gate_order(self) -> tuple[str, ...]:
+        """The gate blocks stacked in the weights and biases, in torch.nn's order."""
+        return GATES[self.mode]
+
+    def _register_extra_parameters(self, factory: dict) -> None:
+        """Parameters that torch.nn lacks (LSTM variants); none here."""
+
+    def _make_step(self, suffix: str, bias_hh: Tensor | None) -> functional.Step:
+        """The step function of one layer and direction (``suffix`` as in ``weight_hh{suffix}``)."""
+        return functional.make_step(self.mode, getattr(self, f"weight_hh{suffix}"), bias_hh, self.nonlinearity, self.variant)
+
+    def _connect(self, layer: int, layer_input: Tensor, layer_output: Tensor) -> Tensor:
+        """What layer ``layer`` passes on (``[B, T, D*H]``): its output, as in torch.nn."""
+        return layer_output
 
     @staticmethod
     def _suffix(layer: int, direction: int) -> str:
@@ -173,16 +192,15 @@ class RecurrentLayer(nn.Module):
                 bias = functional.projection_bias(self.mode, self.variant, bias_ih, bias_hh)
                 weight_ih = getattr(self, f"weight_ih{suffix}")  # [G*H, I] or [G*H, D*H]
                 projected = functional.project_inputs(layer_input, weight_ih, bias)  # [B, T, G*H]
-                step = functional.make_step(
-                    self.mode, getattr(self, f"weight_hh{suffix}"), bias_hh, self.nonlinearity, self.variant
-                )
+                step = self._make_step(suffix, bias_hh)
                 hidden_states, final = functional.unroll(
                     step, projected, states[layer * self.num_directions + direction], reverse=direction == 1
                 )
                 direction_outputs.append(torch.stack(hidden_states, dim=1))  # [B, T, H]
                 all_hidden_states.append(hidden_states)
                 finals.append(final)
-            layer_input = torch.cat(direction_outputs, dim=2) if self.bidirectional else direction_outputs[0]  # [B, T, D*H]
+            layer_output = torch.cat(direction_outputs, dim=2) if self.bidirectional else direction_outputs[0]  # [B, T, D*H]
+            layer_input = self._connect(layer, layer_input, layer_output)  # [B, T, D*H]
             if self.dropout > 0 and self.training and layer < self.num_layers - 1:
                 layer_input = F.dropout(layer_input, self.dropout, training=True)  # between layers only
 
@@ -244,47 +262,6 @@ class RNN(RecurrentLayer):
         super().__init__(
             input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
             nonlinearity=nonlinearity, device=device, dtype=dtype,
-        )
-
-
-class LSTM(RecurrentLayer):
-    """LSTM layers (eqs. 5.4-5.8); parameters laid out as ``torch.nn.LSTM`` (gates i, f, g, o).
-
-    The chapter's ``W_f [h_{t-1}, x_t] + b_f`` (eq. 5.4) is ``W_hf h_{t-1} + W_if x_t + b_if + b_hf``
-    here: ``W_hf`` is rows ``H:2H`` of ``weight_hh_l{k}``, ``W_if`` the same rows of
-    ``weight_ih_l{k}``, and the chapter's one bias is the sum of the two (likewise i: rows
-    ``0:H``, the candidate ``c~`` (torch's g): ``2H:3H``, o: ``3H:4H``).
-    """
-
-    mode = "lstm"
-
-    def __init__(
-        self,
-        input_size: int,
-        hidden_size: int,
-        num_layers: int = 1,
-        bias: bool = True,
-        batch_first: bool = True,
-        dropout: float = 0.0,
-        bidirectional: bool = False,
-        device: torch.device | str | None = None,
-        dtype: torch.dtype | None = None,
-    ) -> None:
-        """
-        Args:
-            input_size: features per input step (I).
-            hidden_size: size of the hidden and cell states (H).
-            num_layers: stacked layers (L).
-            bias: learn ``b_ih`` and ``b_hh`` (their sum is the chapter's ``b``).
-            batch_first: inputs and outputs are ``[B, T, *]`` (else ``[T, B, *]``).
-            dropout: dropout probability on each layer's output except the last, in [0, 1).
-            bidirectional: add a layer that reads the window backwards (D = 2).
-            device: where to create the parameters.
-            dtype: the parameters' dtype.
-        """
-        super().__init__(
-            input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
-            device=device, dtype=dtype,
         )
 
 

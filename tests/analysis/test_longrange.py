@@ -1,15 +1,18 @@
-"""The key-recall task: generator, one learned trial, the gap search, the command."""
+"""The key-recall task: generator, one learned trial, the LSTM inits, the gap search, the command."""
 
 from __future__ import annotations
 
 import json
+import math
 
 import pytest
 import torch
+from jsonargparse import CLI
 
 from rnnlm.analysis import longrange
-from rnnlm.analysis.longrange import RecallBudget, RecallModel, RecallTask, Trial, largest_gap, train_trial
-from rnnlm.cli import main
+from rnnlm.analysis.longrange import LSTMInit, RecallBudget, RecallModel, RecallTask, Trial, largest_gap, train_trial
+from rnnlm.commands.longrange import command
+from rnnlm.errors import UsageError
 
 
 def test_generator_places_key_gap_and_query_exactly():
@@ -31,16 +34,26 @@ def test_bad_task_arguments_are_refused():
         RecallTask(num_keys=1)
     with pytest.raises(ValueError, match="gap must be >= 0"):
         RecallTask().sample(2, gap=-1, generator=torch.Generator())
-    with pytest.raises(ValueError, match="choose one of rnn, lstm, gru"):
+    with pytest.raises(UsageError, match="unknown architecture 'mlp'"):
         RecallModel("mlp", RecallTask())
-    with pytest.raises(ValueError, match="max_gap must be >= 1"):
+    with pytest.raises(UsageError, match="max_gap must be an integer >= 1"):
         largest_gap("lstm", max_gap=0)
+    with pytest.raises(UsageError, match="unknown LSTM init 'xavier'"):
+        LSTMInit("xavier")
+    with pytest.raises(UsageError, match="chrono_max"):
+        LSTMInit("chrono", chrono_max=1)
 
 
-def test_forget_bias_sets_the_lstm_forget_block():
-    model = RecallModel("lstm", RecallTask(), hidden_size=4, forget_bias=1.0)
-    total = model.recurrent.bias_ih_l0 + model.recurrent.bias_hh_l0  # [4H]: blocks i, f, g, o
-    torch.testing.assert_close(total[4:8], torch.ones(4))
+def test_lstm_inits_set_the_gate_biases():
+    total = lambda model: (model.recurrent.bias_ih_l0 + model.recurrent.bias_hh_l0).detach()  # noqa: E731  [4H]: i, f, g, o
+    model = RecallModel("lstm", RecallTask(), hidden_size=4, lstm_init=LSTMInit("forget_bias", 1.0))
+    torch.testing.assert_close(total(model)[4:8], torch.ones(4))
+    torch.manual_seed(0)
+    model = RecallModel("lstm", RecallTask(), hidden_size=4, lstm_init=LSTMInit("chrono"), chrono_max=100)
+    forget = total(model)[4:8]
+    assert bool((forget >= 0).all() & (forget <= math.log(99) + 1e-6).all())
+    torch.testing.assert_close(total(model)[0:4], -forget)  # input gate b_i = -b_f
+    assert LSTMInit("chrono").label(256) == "chrono T_max=256" and LSTMInit().label() == "forget bias 1"
 
 
 def test_lstm_learns_a_tiny_gap_quickly():
@@ -49,13 +62,27 @@ def test_lstm_learns_a_tiny_gap_quickly():
     assert trial.steps < 300  # stopped early on the held-out batch
 
 
+@pytest.mark.slow
+def test_chrono_reaches_a_gap_that_forget_bias_one_does_not():
+    """The mechanism: with 200 steps x 32 sequences, chrono learns gap 64, forget bias 1 does not.
+
+    About 5 s on an idle CPU. Gap 64 rather than a cheaper gap: at gap 32 chrono learns even with
+    its input-gate bias left at 0, so only a longer gap checks that part of the init.
+    """
+    budget = RecallBudget(max_steps=200, eval_every=20)
+    chrono = train_trial("lstm", 64, budget=budget, lstm_init=LSTMInit("chrono"), chrono_max=64, seed=1)
+    assert chrono.learned and chrono.init == "chrono T_max=64"
+    forget_one = train_trial("lstm", 64, budget=budget, lstm_init=LSTMInit("forget_bias", 1.0), seed=1)
+    assert not forget_one.learned and forget_one.accuracy < 0.3  # chance is 1/8
+
+
 def test_search_doubles_then_bisects(monkeypatch):
     """With a fake trainer that learns every gap <= 11, the search must find 11 (to within its precision)."""
     tried = []
 
     def fake_trial(architecture, gap, **_):
         tried.append(gap)
-        return Trial(architecture, gap, 1.0 if gap <= 11 else 0.1, gap <= 11, 1, 0.0)
+        return Trial(architecture, "", gap, 1.0 if gap <= 11 else 0.1, gap <= 11, 1, 0.0)
 
     monkeypatch.setattr(longrange, "train_trial", fake_trial)
     gap, trials = largest_gap("rnn", max_gap=64)
@@ -66,12 +93,26 @@ def test_search_doubles_then_bisects(monkeypatch):
 
 
 def test_longrange_command_writes_plot_and_numbers(tmp_path, capsys):
-    status = main(["longrange", "--architectures", "lstm", "--max_gap", "2", "--budget", "200",
-                   "--output_dir", str(tmp_path)])
+    status = CLI(command, as_positional=False, args=[
+        "--architectures", "[lstm]", "--lstm_inits", "[forget_bias, chrono]", "--max_gap", "2", "--budget", "200",
+        "--output_dir", str(tmp_path)])
     assert status == 0
     report = json.loads((tmp_path / "longrange.json").read_text())
-    assert report["architectures"]["lstm"]["largest_gap"] == 2
-    assert report["settings"]["budget"] == 200
-    assert [row["gap"] for row in report["trials"]] == [1, 2]
+    assert set(report["architectures"]) == {"LSTM (forget bias 1)", "LSTM (chrono T_max=3)"}  # T_max > 2
+    assert all(entry["largest_gap"] == 2 for entry in report["architectures"].values())
+    assert report["settings"]["budget"] == 200 and report["settings"]["lstm_inits"] == ["forget_bias", "chrono"]
+    assert [row["gap"] for row in report["trials"]] == [1, 2, 1, 2]
     assert (tmp_path / "longrange.png").stat().st_size > 1000 and (tmp_path / "longrange.csv").exists()
-    assert "LSTM: largest gap learned to 90%: 2" in capsys.readouterr().out
+    assert "LSTM (forget bias 1): largest gap learned to 90%: 2" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"budget": 0}, "--budget must be >= 1"),
+    ({"threshold": 1.5}, "--threshold must be in"),
+    ({"chrono_max": 2}, "chrono_max"),
+    ({"lstm_inits": ["xavier"]}, "unknown LSTM init 'xavier'"),
+])
+def test_longrange_command_refuses_bad_options_before_training(options, message, tmp_path):
+    with pytest.raises(UsageError, match=message):
+        command(**options, output_dir=str(tmp_path / "out"))
+    assert not (tmp_path / "out").exists()
