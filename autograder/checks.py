@@ -270,7 +270,7 @@ def _identity(value: Any) -> Any:
     return value
 
 
-def calling(function: str, args: tuple, kwargs: dict | None = None,
+def calling(function: str, args: tuple = (), kwargs: dict | None = None,
             project: Callable[[Any], Any] | None = None) -> Callable[[Any], Any]:
     """A probe for ``diagnose``: ``proxy -> project(proxy.call(function, *args, **kwargs))``."""
     kwargs, project = dict(kwargs or {}), project or _identity

@@ -6,7 +6,7 @@ of ``W`` takes streams ``r*B .. r*B+B-1`` of the ``W*B`` contiguous streams.
 
 import torch
 
-from autograder.checks import compare, expect_close, expect_true, fail, inputs, points, randn
+from autograder.checks import CheckFailed, compare, diagnose, expect_close, expect_true, fail, inputs, points, randn
 
 EXERCISE = "ex08_tbptt_batching"
 
@@ -80,6 +80,19 @@ def test_detach_state(submission, reference):
     h, c = randn(generator, 2, 3, 4), randn(generator, 2, 3, 4)
     for label, state, wrt in [("tensor (RNN/GRU)", h, [()]), ("tuple (h, c) (LSTM)", (h, c), [(0,), (1,)])]:
         upstream = state if isinstance(state, torch.Tensor) else tuple(state)
-        outcome = submission.run("detach_state", (state,), wrt=[(0, *path) for path in wrt], upstream=upstream)
-        _detached(outcome, state, label)
-        expect_close(outcome.result, state, rtol=0, atol=0, name="detached state", case=label)
+        request = {"wrt": [(0, *path) for path in wrt], "upstream": upstream}
+        outcome = submission.run("detach_state", (state,), **request)
+        try:
+            _detached(outcome, state, label)
+            expect_close(outcome.result, state, rtol=0, atol=0, name="detached state", case=label)
+        except CheckFailed as failure:
+            def probe(proxy, state=state, request=request):
+                return _with_flags(proxy.run("detach_state", (state,), **request).result)
+            raise diagnose(failure, reference, probe, got=_with_flags(outcome.result), rtol=0, atol=0,
+                           function="detach_state") from None
+
+
+def _with_flags(value):
+    """A returned state with what makes it detached or not (``requires_grad`` of each tensor) beside it."""
+    parts = value if type(value) in (tuple, list) else (value,)
+    return value, [bool(getattr(part, "_autograder_flags", {}).get("requires_grad")) for part in parts]
