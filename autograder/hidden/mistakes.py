@@ -41,6 +41,13 @@ MISTAKES: dict[str, list[tuple[str, str, list[Edit]]]] = {
          [("return -torch.log(picked).mean()", "return -torch.log(picked).sum()")]),
         ("nll_log2", "Measures the negative log-likelihood in bits (log2) instead of nats.",
          [("return -torch.log(picked).mean()", "return -torch.log2(picked).mean()")]),
+        # edge cases, dtype and side effects (issue 13, part 4)
+        ("empty_sequence_not_handled", "Stacks the outputs without handling an empty sequence (T = 0): torch.stack of no tensors raises.",
+         [("    if not outputs:\n        return x.new_zeros(x.shape[0], 0, h0.shape[1]), h0\n", "")]),
+        ("empty_output_default_dtype", "Builds the empty output of a T = 0 sequence with torch.zeros (float32) instead of the dtype of x.",
+         [("return x.new_zeros(x.shape[0], 0, h0.shape[1]), h0", "return torch.zeros(x.shape[0], 0, h0.shape[1]), h0")]),
+        ("nll_clamps_probs_in_place", "Clamps the caller's probabilities in place (probs.clamp_) before taking the log.",
+         [("picked = probs.gather(", "picked = probs.clamp_(min=1e-12).gather(")]),
     ],
     "ex02_bptt": [
         ("missing_tanh_derivative", "Forgets the tanh derivative diag(1 - h_t^2) in the backward step.",
@@ -67,6 +74,21 @@ MISTAKES: dict[str, list[tuple[str, str, list[Edit]]]] = {
            "    return [g * scale for g in grads], total_norm")]),
         ("clip_value_upper_only", "Clips by value only from above (large negative entries pass).",
          [("g.clamp(min=-clip_value, max=clip_value)", "g.clamp(max=clip_value)")]),
+        # edge cases, tolerance band, dtype and side effects (issue 13, part 4)
+        ("clip_norm_compares_norm_with_max", "Clips only when total_norm > max_norm, ignoring the + 1e-6 of the documented scale < 1 rule.",
+         [("    scale = max_norm / (total_norm + 1e-6)\n    if scale < 1:", "    scale = max_norm / (total_norm + 1e-6)\n    if total_norm > max_norm:")]),
+        ("clip_norm_empty_list", "Fails on an empty list of gradients (the sum of no squares is not a tensor).",
+         [("torch.sqrt(sum((g.double() ** 2).sum() for g in grads)).item() if grads else 0.0",
+           "torch.sqrt(sum((g.double() ** 2).sum() for g in grads)).item()")]),
+        ("gradients_accumulated_in_float32", "Accumulates the gradients in torch.zeros buffers (float32) instead of the dtype of the weights.",
+         [("torch.zeros_like(W_xh)", "torch.zeros(W_xh.shape)"), ("torch.zeros_like(W_hh)", "torch.zeros(W_hh.shape)"),
+          ("torch.zeros_like(b_h)", "torch.zeros(b_h.shape)")]),
+        ("clip_norm_in_place", "Scales the caller's gradients in place (g.mul_, like torch's clip_grad_norm_) instead of returning new tensors.",
+         [("return [g * scale for g in grads], total_norm", "return [g.mul_(scale) for g in grads], total_norm")]),
+        ("clip_norm_returns_inputs", "Returns the caller's own tensors when no clipping is needed, instead of new tensors.",
+         [("return [g.clone() for g in grads], total_norm", "return list(grads), total_norm")]),
+        ("clip_value_in_place", "Clamps the caller's gradients in place (g.clamp_) instead of returning new tensors.",
+         [("g.clamp(min=-clip_value, max=clip_value)", "g.clamp_(min=-clip_value, max=clip_value)")]),
     ],
     "ex03_jacobian": [
         ("derivative_scales_columns", "Multiplies W_hh by diag(1 - h^2) on the right (columns) instead of the left.",
@@ -95,6 +117,18 @@ MISTAKES: dict[str, list[tuple[str, str, list[Edit]]]] = {
            "    return math.ceil(math.log(threshold) / math.log(factor))\n")]),
         ("norms_indexed_by_step", "Returns the norms indexed by step k instead of by distance T - k.",
          [("return torch.stack(norms)  # [T+1]", "return torch.stack(norms[::-1])  # [T+1]")]),
+        # tolerance band, ties, dtype and side effects (issue 13, part 4)
+        ("prediction_ignores_tolerance", "Compares the spectral radius with 1 itself, ignoring the tolerance band around 1.",
+         [("if rho < 1 - tolerance:", "if rho < 1:"), ("if rho > 1 + tolerance:", "if rho > 1:")]),
+        ("prediction_band_bounds_excluded", "Answers vanish/explode when the spectral radius lies exactly on a bound 1 -/+ tolerance (the comparisons are strict).",
+         [("if rho < 1 - tolerance:", "if rho <= 1 - tolerance:"), ("if rho > 1 + tolerance:", "if rho >= 1 + tolerance:")]),
+        ("steps_non_strict", "Counts the steps until factor**n <= threshold instead of < threshold (an exact tie stops one step early).",
+         [("while factor**n >= threshold:", "while factor**n > threshold:"),
+          ("while n > 0 and factor ** (n - 1) < threshold:", "while n > 0 and factor ** (n - 1) <= threshold:")]),
+        ("identity_default_dtype", "Starts the Jacobian product from torch.eye in the default dtype (float32) instead of the dtype of W_hh.",
+         [("torch.eye(W_hh.shape[0], dtype=W_hh.dtype)", "torch.eye(W_hh.shape[0])")]),
+        ("jacobian_scales_weight_in_place", "Scales the caller's W_hh in place (W_hh.mul_) to form J_t.",
+         [("return (1 - h_t**2).unsqueeze(1) * W_hh  # [H, H]", "return W_hh.mul_((1 - h_t**2).unsqueeze(1))  # [H, H]")]),
     ],
     "ex04_lstm_cell": [
         ("gate_order_ifog", "Reads the gates in the order i, f, o, g instead of torch's i, f, g, o.",
@@ -114,6 +148,15 @@ MISTAKES: dict[str, list[tuple[str, str, list[Edit]]]] = {
           ("c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)", "c = torch.sigmoid(i) * c + torch.sigmoid(f) * torch.tanh(g)")]),
         ("cell_not_carried", "Restarts every step of lstm_forward from c_0 (only h is carried).",
          [("c = torch.sigmoid(f) * c + torch.sigmoid(i)", "c = torch.sigmoid(f) * state[1] + torch.sigmoid(i)")]),
+        # edge cases, dtype and side effects (issue 13, part 4)
+        ("empty_sequence_not_handled", "Stacks the outputs of lstm_forward without handling an empty sequence (T = 0).",
+         [("output = torch.stack(outputs, dim=1) if outputs else x.new_zeros(x.shape[0], 0, hidden_size)",
+           "output = torch.stack(outputs, dim=1)")]),
+        ("zero_state_default_dtype", "Builds the zero state of lstm_forward with torch.zeros (float32) instead of the dtype of x.",
+         [("zeros = x.new_zeros(x.shape[0], hidden_size)  # [B, H]", "zeros = torch.zeros(x.shape[0], hidden_size)  # [B, H]")]),
+        ("cell_updated_in_place", "Updates the caller's c_{t-1} in place (c_prev.mul_(f).add_(...)) in lstm_cell.",
+         [("c = torch.sigmoid(f) * c_prev + torch.sigmoid(i) * torch.tanh(g)  # [B, H] eq. 5.7",
+           "c = c_prev.mul_(torch.sigmoid(f)).add_(torch.sigmoid(i) * torch.tanh(g))  # [B, H] eq. 5.7")]),
     ],
     "ex05_lstm_memory": [
         ("product_from_wrong_index", "Takes forget_gates[t] as f_t, so the product starts one gate too late.",
@@ -133,6 +176,19 @@ MISTAKES: dict[str, list[tuple[str, str, list[Edit]]]] = {
          [("large = 12.0", "large = 3.0")]),
         ("never_erases", "Keeps the forget gate open on the trigger too.",
          [("weight_ih[1] = torch.tensor([large, -large])", "weight_ih[1] = torch.tensor([large, large])")]),
+        # tolerance band, empty products, dtype and side effects (issue 13, part 4)
+        ("forget_gate_just_too_weak", "Uses pre-activations of 9: sigmoid(9)**100 = 0.988, a drift just over the 0.01 tolerance.",
+         [("large = 12.0", "large = 9.0")]),
+        ("product_starts_at_gate_k", "Starts the product from forget_gates[k], which does not exist when k = T (the empty product is 1).",
+         [("    return forget_gates[k:].prod(dim=0)\n",
+           "    product = forget_gates[k].clone()\n    for gate in forget_gates[k + 1 :]:\n        product = product * gate\n"
+           "    return product\n")]),
+        ("product_in_place", "Multiplies into forget_gates[k] itself (product *= gate), changing the caller's tensor.",
+         [("    return forget_gates[k:].prod(dim=0)\n",
+           "    if k == forget_gates.shape[0]:\n        return torch.ones(forget_gates.shape[1:], dtype=forget_gates.dtype)\n"
+           "    product = forget_gates[k]\n    for gate in forget_gates[k + 1 :]:\n        product *= gate\n    return product\n")]),
+        ("parameters_float64", "Returns weight_ih as float64 instead of the documented float32.",
+         [("weight_ih = torch.zeros(4, 2)  #", "weight_ih = torch.zeros(4, 2, dtype=torch.float64)  #")]),
     ],
     "ex06_gru_cell": [
         ("textbook_reset_after_matmul", "Applies the textbook reset gate after the matmul (torch's form) instead of to h_{t-1}.",
@@ -149,6 +205,15 @@ MISTAKES: dict[str, list[tuple[str, str, list[Edit]]]] = {
          [("return (1 - update_gate) * candidate + update_gate * h_prev", "return (1 - update_gate) * h_prev + update_gate * candidate")]),
         ("missing_recurrent_gate_bias", "Drops bias_hh from the reset and update gates.",
          [("h_prev @ weight_hh[:two].T + bias_hh[:two]", "h_prev @ weight_hh[:two].T")]),
+        # edge cases, dtype and side effects (issue 13, part 4)
+        ("empty_sequence_not_handled", "Stacks the outputs of gru_forward without handling an empty sequence (T = 0).",
+         [("output = torch.stack(outputs, dim=1) if outputs else x.new_zeros(x.shape[0], 0, hidden_size)",
+           "output = torch.stack(outputs, dim=1)")]),
+        ("zero_state_default_dtype", "Builds the zero state of gru_forward with torch.zeros (float32) instead of the dtype of x.",
+         [("h = x.new_zeros(x.shape[0], hidden_size) if h0 is None else h0", "h = torch.zeros(x.shape[0], hidden_size) if h0 is None else h0")]),
+        ("update_in_place", "Interpolates into the caller's h_{t-1} in place (h_prev.add_) in the textbook form.",
+         [("return (1 - update_gate) * h_prev + update_gate * candidate  # [B, H] eq. 5.11",
+           "return h_prev.add_(update_gate * (candidate - h_prev))  # [B, H] eq. 5.11")]),
     ],
     "ex07_counting": [
         ("single_bias", "Counts one bias per gate block, as the chapter writes it, instead of torch's two.",
@@ -168,6 +233,9 @@ MISTAKES: dict[str, list[tuple[str, str, list[Edit]]]] = {
          [("total += directions * blocks * (layer_input + hidden_size)", "total += blocks * (layer_input + hidden_size)")]),
         ("budget_overshoots", "Returns the first GRU size over the budget instead of the last one within it.",
          [("        hidden += 1\n    return hidden", "        hidden += 1\n    return hidden + 1")]),
+        # ties at a documented bound (issue 13, part 4)
+        ("budget_strictly_below", "Keeps only GRU sizes strictly below the LSTM's count, though 'at most as many' includes equality.",
+         [('while layer_parameters(input_size, hidden + 1, "gru") <= budget:', 'while layer_parameters(input_size, hidden + 1, "gru") < budget:')]),
     ],
     "ex08_tbptt_batching": [
         ("streams_interleaved", "Fills the streams column by column (tokens interleaved across rows).",
@@ -188,6 +256,13 @@ MISTAKES: dict[str, list[tuple[str, str, list[Edit]]]] = {
          [("return tuple(detach_state(part) for part in state)", "return state")]),
         ("tuple_becomes_list", "Returns a list instead of a tuple for an (h, c) state.",
          [("return tuple(detach_state(part) for part in state)", "return [detach_state(part) for part in state]")]),
+        # edge cases, dtype and side effects (issue 13, part 4)
+        ("one_window_minimum", "Always schedules at least one window, even for streams of one token (no input column).",
+         [("for start in range(0, usable, bptt)]", "for start in range(0, max(usable, 1), bptt)]")]),
+        ("streams_cast_to_long", "Casts the streams to torch.long instead of keeping the dtype of ids.",
+         [("reshape(num_streams, stream_length)  # [S, L]", "reshape(num_streams, stream_length).long()  # [S, L]")]),
+        ("detach_in_place", "Detaches the caller's tensor in place (state.detach_()) instead of returning a detached one.",
+         [("return state.detach()", "return state.detach_()")]),
     ],
     "ex09_ngram": [
         ("last_ngram_missed", "Slides the window one position short, missing the last n-gram.",
@@ -214,6 +289,14 @@ MISTAKES: dict[str, list[tuple[str, str, list[Edit]]]] = {
          [("context = tuple(test[max(0, i - order + 1) : i])", "context = tuple(test[max(0, i - order) : i])")]),
         ("perplexity_base_two", "Exponentiates natural-log probabilities with base 2.",
          [("return float(math.exp(-float(np.mean(log_probs))))", "return float(2 ** (-float(np.mean(log_probs))))")]),
+        # edge cases, dtype and side effects (issue 13, part 4)
+        ("kneser_ney_empty_level_divides_by_zero", "Divides by c(h .) even when it is 0 (an unseen context or an empty training stream): NaN.",
+         [("        if total == 0:\n            continue  # unseen context: the lower order passes through\n", "")]),
+        ("log_probs_float32", "Stores the log-probabilities in a float32 array instead of the documented float64.",
+         [("log_probs = np.empty(len(test))", "log_probs = np.empty(len(test), dtype=np.float32)")]),
+        ("perplexity_negates_in_place", "Negates the caller's log-probabilities in place (np.negative(..., out=log_probs)).",
+         [("    return float(math.exp(-float(np.mean(log_probs))))",
+           "    np.negative(log_probs, out=log_probs)\n    return float(math.exp(float(np.mean(log_probs))))")]),
     ],
     "ex10_perplexity": [
         ("mean_of_batch_perplexities", "Averages the per-batch perplexities instead of pooling the tokens.",
@@ -240,6 +323,9 @@ MISTAKES: dict[str, list[tuple[str, str, list[Edit]]]] = {
          [("(trigram_nll_sum - lstm_nll_sum) / (num_tokens * math.log(2))", "(trigram_nll_sum - lstm_nll_sum) / num_tokens")]),
         ("bits_saved_sign_flipped", "Subtracts the trigram's cross-entropy from the LSTM's (the saving's sign flipped).",
          [("(trigram_nll_sum - lstm_nll_sum) / (num_tokens * math.log(2))", "(lstm_nll_sum - trigram_nll_sum) / (num_tokens * math.log(2))")]),
+        # edge cases (issue 13, part 4)
+        ("unigram_zero_counts_not_skipped", "Takes log(0) for vocabulary entries that never occur instead of skipping them (0 ln 0 = 0).",
+         [("math.log(count / total) for count in token_counts if count > 0)", "math.log(count / total) for count in token_counts)")]),
     ],
 }
 
