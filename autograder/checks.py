@@ -207,10 +207,12 @@ def like(value: Any, generator) -> Any:
 
 
 def compare(submission, reference, function: str, args: tuple, *, rtol: float, atol: float, case: str,
-            kwargs: dict | None = None, name: str | None = None, project: Callable[[Any], Any] | None = None) -> Any:
+            kwargs: dict | None = None, name: str | None = None, project: Callable[[Any], Any] | None = None,
+            allow_alias: bool = True) -> Any:
     """Call ``function`` in both, check the submission's value against the reference's; return it.
 
-    ``project`` (optional) picks what is compared from both results (e.g. some keys of a dict).
+    ``project`` (optional) picks what is compared from both results (e.g. some keys of a dict);
+    ``allow_alias=False`` where the docstring promises new tensors (an input returned fails).
     A failure carries a diagnosis when the student's output equals a known mistake's.
     """
     kwargs = dict(kwargs or {})
@@ -220,10 +222,10 @@ def compare(submission, reference, function: str, args: tuple, *, rtol: float, a
     try:
         raw = submission.call(function, *args, **kwargs)
         got = project(raw)
-        expect_close(got, want, rtol=rtol, atol=atol, name=name or f"{function}()", case=case)
+        expect_close(got, want, rtol=rtol, atol=atol, name=name or f"{function}()", case=case, allow_alias=allow_alias)
     except CheckFailed as failure:
         raise diagnose(failure, reference, calling(function, args, kwargs, project), got=got, rtol=rtol, atol=atol,
-                       function=function) from None
+                       function=function, allow_alias=allow_alias) from None
     return raw
 
 
@@ -315,20 +317,36 @@ def _observe(probe: Callable[[Any], Any], proxy: Any) -> tuple[str | None, Any]:
         return _failure_kind(str(failure)), None
 
 
-def _same(a: tuple, b: tuple, rtol: float, atol: float) -> bool:
+def _same(a: tuple, b: tuple, rtol: float, atol: float, allow_alias: bool) -> bool:
+    """Whether two observations agree: the same failure, or values within the (floored) tolerance.
+
+    With ``allow_alias=False`` an output that aliases an input agrees only with a mistake that
+    returns an input too (the flag travels with the student's tensors and the mistake's alike).
+    """
     if a[0] is None or a[0] != b[0]:
         return False
     if a[0] != "value":
         return True
+    if not allow_alias and _aliases(a[1]) != _aliases(b[1]):
+        return False
     try:
-        expect_close(a[1], b[1], rtol=max(rtol, 1e-6), atol=max(atol, 1e-9))
+        expect_close(a[1], b[1], rtol=max(rtol, 1e-9), atol=max(atol, 1e-12))
     except CheckFailed:
         return False
     return True
 
 
+def _aliases(value: Any) -> list[bool]:
+    """Which tensors inside ``value`` came back flagged as one of the call's inputs."""
+    if _is_tensor(value):
+        return [bool(getattr(value, "_autograder_flags", {}).get("aliases_input"))]
+    if type(value) in (tuple, list, dict):
+        return [flag for item in (value.values() if type(value) is dict else value) for flag in _aliases(item)]
+    return []
+
+
 def diagnose(failure: CheckFailed, reference: Any, probe: Callable[[Any], Any], *, got: Any = _MISSING,
-             rtol: float, atol: float, function: str) -> CheckFailed:
+             rtol: float, atol: float, function: str, allow_alias: bool = True) -> CheckFailed:
     """``failure`` with a "Likely mistake: " paragraph when the student's output equals a known mistake's.
 
     ``got`` is what the student's code returned (or nothing, when the failure is that it raised
@@ -342,10 +360,10 @@ def diagnose(failure: CheckFailed, reference: Any, probe: Callable[[Any], Any], 
     if observed[0] is None or path is None:
         return failure
     try:
-        if _same(observed, _observe(probe, reference), rtol, atol):
+        if _same(observed, _observe(probe, reference), rtol, atol, allow_alias):
             return failure
         named = [description for description, proxy in _mistakes(reference.exercise, path)
-                 if _same(observed, _observe(probe, proxy), rtol, atol)]
+                 if _same(observed, _observe(probe, proxy), rtol, atol, allow_alias)]
     except Exception:  # noqa: BLE001 - a diagnosis must never break the check it explains
         return failure
     if not named:

@@ -35,10 +35,13 @@ def test_forget_bias_for_retention(submission, reference):
                 case=f"steps={steps}, retention={retention}", name="bias")
 
 
-def _parameters(submission):
-    """The student's parameters as float32 tensors (the wrong type or shape fails here)."""
+def _parameters(submission, reference):
+    """The student's parameters, as returned and as float32 tensors (the wrong type or shape fails here)."""
     parameters = submission.call("memory_parameters")
-    _validate(parameters)
+    try:
+        _validate(parameters)
+    except CheckFailed as failure:
+        raise _explained(failure, parameters, reference) from None
     return parameters, {name: value.float() for name, value in parameters.items()}
 
 
@@ -47,8 +50,10 @@ def _validate(parameters):
         fail(f"memory_parameters() must return a dict with the keys {sorted(SHAPES)}")
     for name, shape in SHAPES.items():
         value = parameters[name]
-        if not isinstance(value, torch.Tensor) or list(value.shape) != shape or not value.is_floating_point():
-            fail(f"memory_parameters()[{name!r}] must be a float tensor of shape {shape}")
+        if not isinstance(value, torch.Tensor) or list(value.shape) != shape or value.dtype != torch.float32:
+            fail(f"memory_parameters()[{name!r}] must be a float32 tensor of shape {shape}, received "
+                 + (f"dtype {str(value.dtype).removeprefix('torch.')} and shape {list(value.shape)}"
+                    if isinstance(value, torch.Tensor) else type(value).__name__))
         if not torch.isfinite(value).all():
             fail(f"memory_parameters()[{name!r}] contains NaN or inf")
 
@@ -64,7 +69,7 @@ START_VALUES = [-1.0, -0.73, -0.2, 0.0, 0.35, 0.9, 1.0]
 
 @points(2)
 def test_memory_holds_for_100_steps(submission, reference):
-    raw, parameters = _parameters(submission)
+    raw, parameters = _parameters(submission, reference)
     try:
         for c0 in START_VALUES:
             cells = reference.call("simulate_cell", parameters, [FILLER] * HOLD_STEPS, c0)
@@ -77,7 +82,7 @@ def test_memory_holds_for_100_steps(submission, reference):
 
 @points(2)
 def test_memory_erased_by_trigger(submission, reference):
-    raw, parameters = _parameters(submission)
+    raw, parameters = _parameters(submission, reference)
     try:
         for c0 in START_VALUES:
             tokens = [FILLER] * HOLD_STEPS + [TRIGGER] + [FILLER] * 20
@@ -93,7 +98,7 @@ def test_memory_erased_by_trigger(submission, reference):
 @points(1)
 def test_memory_trigger_anytime(submission, reference):
     """The trigger works wherever it comes (early, twice), not only after exactly 100 steps."""
-    raw, parameters = _parameters(submission)
+    raw, parameters = _parameters(submission, reference)
     try:
         for c0 in (-0.6, 0.8):
             tokens = [FILLER] * 7 + [TRIGGER] + [FILLER] * 30 + [TRIGGER] + [FILLER] * 5
