@@ -29,6 +29,7 @@ import math
 import os
 import re
 import sys
+import warnings
 import zlib
 from functools import cache
 from pathlib import Path
@@ -311,8 +312,11 @@ def _failure_kind(message: str) -> str | None:
 
 
 def _observe(probe: Callable[[Any], Any], proxy: Any) -> tuple[str | None, Any]:
+    """What ``probe`` gives on ``proxy``: ``("value", v)``, or how it failed (a mistake's NaN warns nobody)."""
     try:
-        return "value", probe(proxy)
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            return "value", probe(proxy)
     except CheckFailed as failure:
         return _failure_kind(str(failure)), None
 
@@ -369,5 +373,7 @@ def diagnose(failure: CheckFailed, reference: Any, probe: Callable[[Any], Any], 
     if not named:
         return failure
     which = named[0] if len(named) == 1 else " Or: ".join(named[:2])
-    return CheckFailed(f"{failure}\n\n{LIKELY}{which} (what {function}() returned here is exactly what that "
+    text = str(failure)
+    text = text if len(text) <= 2400 else text[:2400] + " ... [cut]"  # the report keeps 3000 characters
+    return CheckFailed(f"{text}\n\n{LIKELY}{which} (what {function}() returned here is exactly what that "
                        "mistake gives: look there first.)")
