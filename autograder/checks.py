@@ -221,7 +221,10 @@ def compare(submission, reference, function: str, args: tuple, *, rtol: float, a
     want = project(reference.call(function, *args, **kwargs))
     got = _MISSING
     try:
-        raw = submission.call(function, *args, **kwargs)
+        try:
+            raw = submission.call(function, *args, **kwargs)
+        except CheckFailed as failure:  # it raised or changed its inputs: say on which case
+            fail(str(failure), case)
         got = project(raw)
         expect_close(got, want, rtol=rtol, atol=atol, name=name or f"{function}()", case=case, allow_alias=allow_alias)
     except CheckFailed as failure:
@@ -375,5 +378,6 @@ def diagnose(failure: CheckFailed, reference: Any, probe: Callable[[Any], Any], 
     which = named[0] if len(named) == 1 else " Or: ".join(named[:2])
     text = str(failure)
     text = text if len(text) <= 2400 else text[:2400] + " ... [cut]"  # the report keeps 3000 characters
-    return CheckFailed(f"{text}\n\n{LIKELY}{which} (what {function}() returned here is exactly what that "
-                       "mistake gives: look there first.)")
+    how = {"value": "returns exactly what that mistake gives", "modified its inputs": "changes its arguments as that "
+           "mistake does"}.get(observed[0], f"{observed[0].replace('raised', 'raises')} as that mistake does")
+    return CheckFailed(f"{text}\n\n{LIKELY}{which} (On this input, {function}() {how}: look there first.)")
