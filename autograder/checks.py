@@ -29,6 +29,7 @@ import math
 import os
 import re
 import sys
+import types
 import warnings
 import zlib
 from functools import cache
@@ -285,15 +286,18 @@ def calling(function: str, args: tuple = (), kwargs: dict | None = None,
 
 @cache
 def _mistakes(exercise: str, path: str) -> tuple:
-    """``(description, proxy)`` of every catalogued mistake of ``exercise``, built from the solution at ``path``.
+    """``(description, proxy, changed)`` of every catalogued mistake of ``exercise``, built from the solution at ``path``.
 
-    A mistake whose edits no longer apply to that solution (an instructor's own ``--solutions``)
-    is left out: it cannot be diagnosed, nothing else changes.
+    ``changed`` names the module's functions whose code the mistake alters. A mistake whose
+    edits no longer apply to that solution (an instructor's own ``--solutions``) is left out: it
+    cannot be diagnosed, nothing else changes.
     """
     from autograder.hidden.mistakes import MISTAKES, apply_mistake
     from autograder.oracle import InProcessSubmission
 
     source = Path(path).read_text(encoding="utf-8")
+    solution: dict = {"__name__": f"_autograder_solution_{exercise}"}
+    exec(compile(source, path, "exec"), solution)  # noqa: S102 - the project's own solution
     built = []
     for name, description, edits in MISTAKES.get(exercise, []):
         try:
@@ -302,8 +306,35 @@ def _mistakes(exercise: str, path: str) -> tuple:
                  namespace)
         except Exception:  # noqa: BLE001 - a stale mistake is simply not diagnosed
             continue
-        built.append((description, InProcessSubmission(namespace, exercise)))
+        changed = frozenset(name for name, value in namespace.items() if isinstance(value, types.FunctionType)
+                            and _code_key(value.__code__) != _code_key(getattr(solution.get(name), "__code__", None)))
+        built.append((description, InProcessSubmission(namespace, exercise), changed))
     return tuple(built)
+
+
+def _code_key(code: Any) -> Any:
+    """What a function computes, without its line numbers: bytecode, constants (nested code too), names."""
+    if code is None:
+        return None
+    consts = tuple(_code_key(c) if hasattr(c, "co_code") else c for c in code.co_consts)
+    return code.co_code, consts, code.co_names
+
+
+def _reaches(namespace: dict, function: str) -> set[str]:
+    """The module functions ``function`` calls, directly or through others (and itself): by the names its code uses."""
+    seen, todo = set(), [function]
+    while todo:
+        name = todo.pop()
+        code = getattr(namespace.get(name), "__code__", None)
+        if name in seen or code is None:
+            continue
+        seen.add(name)
+        stack = [code]
+        while stack:
+            current = stack.pop()
+            todo.extend(current.co_names)
+            stack.extend(c for c in current.co_consts if hasattr(c, "co_code"))
+    return seen
 
 
 def _failure_kind(message: str) -> str | None:
@@ -369,8 +400,9 @@ def diagnose(failure: CheckFailed, reference: Any, probe: Callable[[Any], Any], 
     try:
         if _same(observed, _observe(probe, reference), rtol, atol, allow_alias):
             return failure
-        named = [description for description, proxy in _mistakes(reference.exercise, path)
-                 if _same(observed, _observe(probe, proxy), rtol, atol, allow_alias)]
+        reached = _reaches(vars(reference.module), function)  # only mistakes in code this call runs can explain it
+        named = [description for description, proxy, changed in _mistakes(reference.exercise, path)
+                 if changed & reached and _same(observed, _observe(probe, proxy), rtol, atol, allow_alias)]
     except Exception:  # noqa: BLE001 - a diagnosis must never break the check it explains
         return failure
     if not named:

@@ -8,7 +8,9 @@ baseline, ...): the reference solutions (100/100: no check fails, so no diagnosi
 submission made of the first wrong implementation of every exercise (every exercise loses
 points: the diagnoses run). Each process imports its tree's grader and grades in the sandbox;
 the time measured is ``grade_submission`` alone (the import of the grader is the same in both).
-Prints medians and ratios as a Markdown table, with the machine and its load average.
+The CPU time is that of the whole process tree (grader, its
+sandbox and workers; the grader's own import included, the same in both). Prints medians and
+ratios as a Markdown table, with the machine and its load average.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -47,11 +50,20 @@ def _submission(folder: Path, files: dict[str, Path]) -> Path:
     return folder
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _grade(tree: Path, folder: Path) -> dict:
+    """Grade ``folder`` with ``tree`` in a fresh process: its wall time, score, and the CPU time of the whole tree."""
     env = dict(os.environ, PYTHONPATH=str(tree), OMP_NUM_THREADS="1")
+    before = _children_cpu()
     output = subprocess.run([sys.executable, "-c", CHILD, str(tree), str(folder)], env=env, cwd=tree,
                             capture_output=True, text=True, check=True).stdout
-    return json.loads(output.strip().splitlines()[-1])
+    outcome = json.loads(output.strip().splitlines()[-1])
+    outcome["cpu"] = _children_cpu() - before  # the grader process and every sandboxed worker it waited for
+    return outcome
 
 
 def main() -> int:
@@ -72,18 +84,23 @@ def main() -> int:
         rows = []
         for label, folder in submissions.items():
             times: dict[str, list[float]] = {"baseline": [], "this tree": []}
+            cpu: dict[str, list[float]] = {"baseline": [], "this tree": []}
             scores = {}
             for _ in range(arguments.runs):
                 for name, tree in (("baseline", arguments.baseline), ("this tree", ROOT)):
                     outcome = _grade(tree, folder)
                     times[name].append(outcome["seconds"])
+                    cpu[name].append(outcome["cpu"])
                     scores[name] = outcome["score"]
             base, mine = statistics.median(times["baseline"]), statistics.median(times["this tree"])
-            rows.append(f"| {label} | {base:.2f} s ({scores['baseline']:g}) | {mine:.2f} s ({scores['this tree']:g}) "
-                        f"| {mine / base:.2f} |")
+            base_cpu, mine_cpu = statistics.median(cpu["baseline"]), statistics.median(cpu["this tree"])
+            rows.append(f"| {label} | {base:.2f} s, {base_cpu:.1f} CPU-s ({scores['baseline']:g}) "
+                        f"| {mine:.2f} s, {mine_cpu:.1f} CPU-s ({scores['this tree']:g}) "
+                        f"| {mine / base:.2f} | {mine_cpu / base_cpu:.2f} |")
         load.append(Path("/proc/loadavg").read_text().split()[0])
     print(f"{os.cpu_count()} CPUs, load average {load[0]} before and {load[1]} after, {arguments.runs} runs each\n")
-    print("| submission | baseline: median (score) | this tree: median (score) | ratio |\n| --- | --- | --- | --- |")
+    print("| submission | baseline: median wall, CPU (score) | this tree: median wall, CPU (score) | wall ratio "
+          "| CPU ratio |\n| --- | --- | --- | --- | --- |")
     print("\n".join(rows))
     return 0
 
