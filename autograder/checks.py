@@ -306,8 +306,8 @@ def _mistakes(exercise: str, path: str) -> tuple:
                  namespace)
         except Exception:  # noqa: BLE001 - a stale mistake is simply not diagnosed
             continue
-        changed = frozenset(name for name, value in namespace.items() if isinstance(value, types.FunctionType)
-                            and _code_key(value.__code__) != _code_key(getattr(solution.get(name), "__code__", None)))
+        changed = frozenset(key for key, value in namespace.items() if isinstance(value, types.FunctionType)
+                            and _code_key(value.__code__) != _code_key(getattr(solution.get(key), "__code__", None)))
         built.append((description, InProcessSubmission(namespace, exercise), changed))
     return tuple(built)
 
