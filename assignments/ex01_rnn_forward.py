@@ -17,7 +17,9 @@ Conventions (the same as ``torch.nn.RNN(batch_first=True)``):
   ``[H, H]``, ``W_hy`` is ``[V, H]``; so for a batch of row vectors ``x_t`` (``[B, I]``) the
   product ``W_xh x_t`` is computed as ``x_t @ W_xh.T``;
 * one recurrent bias ``b_h`` (``[H]``); ``torch.nn.RNN`` keeps two (``bias_ih + bias_hh``), whose
-  sum is ``b_h``.
+  sum is ``b_h``;
+* returned tensors have the dtype of the floating-point inputs, and no function changes its
+  arguments in place (the grader checks both).
 
 Worked example (one unit, no input weight, W_hh = 1, b_h = 0, h_0 = 0.5):
 ``h_1 = tanh(0.5) = 0.4621``.
@@ -70,6 +72,8 @@ def rnn_forward(
         ``(outputs, h_T)``: ``outputs[:, t-1]`` is ``h_t`` for ``t = 1 .. T`` (``[B, T, H]``;
         ``h_0`` is not included) and ``h_T`` is the last hidden state (``[B, H]``), as
         ``torch.nn.RNN(batch_first=True)`` returns them (up to its extra layer dimension).
+        An empty sequence (``T = 0``) gives ``outputs`` of shape ``[B, 0, H]`` in the dtype of
+        ``x``, and ``h_T = h_0``.
     """
     raise NotImplementedError("loop over t, feed each h_t back in as h_prev, stack the h_t along dim 1")
 
@@ -109,7 +113,8 @@ def rnn_language_model(
 
     Returns:
         ``(probs, h_T)``: ``probs[b, t]`` is the distribution over the token that FOLLOWS
-        ``tokens[b, t]`` (``[B, T, V]``), and the last hidden state ``[B, H]``.
+        ``tokens[b, t]`` (``[B, T, V]``), and the last hidden state ``[B, H]``. For ``T = 0``:
+        ``probs`` is ``[B, 0, V]`` and ``h_T`` is ``h0`` (zeros when ``None``).
     """
     raise NotImplementedError("look the tokens up in the embedding (embedding[tokens]), then unroll eq. 5.1 and apply eq. 5.2 at every step")
 
@@ -122,7 +127,8 @@ def sequence_nll(probs: Tensor, targets: Tensor) -> Tensor:
     receives them already aligned with ``probs``).
 
     Args:
-        probs: probabilities, ``[B, T, V]`` (the output of :func:`lm_output`).
+        probs: probabilities, ``[B, T, V]`` (the output of :func:`lm_output`); entries other than
+            the targets' may be 0 or tiny (``probs`` is not modified).
         targets: integer ids of the correct next tokens, ``[B, T]`` (``torch.long``).
 
     Returns:

@@ -122,6 +122,8 @@ def multiply_adds_per_step(
 def gru_hidden_size_for_budget(input_size: int, lstm_hidden_size: int) -> int:
     """The largest GRU hidden size whose ONE layer has at most as many parameters as an LSTM layer.
 
+    "At most" includes equality: a GRU layer with exactly the LSTM's count qualifies.
+
     Both layers read ``input_size`` features and have biases; the LSTM has ``lstm_hidden_size``
     units. This is the fair comparison of 5.4.3: a GRU "as big as" the LSTM.
 

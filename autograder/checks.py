@@ -16,14 +16,24 @@ A hidden suite (``autograder/hidden/test_exNN_<topic>.py``) is a plain pytest mo
 Every failure raises ``CheckFailed`` with a message meant for the student: what was compared,
 in which case, expected vs received type/dtype/shape, the largest error against the tolerance.
 Messages never print input or expected values (they would leak the hidden inputs).
+
+Diagnoses (docs/feedback.md): when a check fails, ``diagnose`` runs the failing input through
+every known mistake of the exercise (``autograder.hidden.mistakes``, each built from the
+reference solution in this trusted process) and, when the student's output equals one of them,
+adds a paragraph starting with ``"Likely mistake: "`` naming it. Only failures pay for this.
 """
 
 from __future__ import annotations
 
 import math
 import os
+import re
 import sys
+import types
+import warnings
 import zlib
+from functools import cache
+from pathlib import Path
 from typing import Any
 from collections.abc import Callable
 
@@ -199,13 +209,29 @@ def like(value: Any, generator) -> Any:
 
 
 def compare(submission, reference, function: str, args: tuple, *, rtol: float, atol: float, case: str,
-            kwargs: dict | None = None, name: str | None = None) -> Any:
-    """Call ``function`` in both, check the submission's value against the reference's; return it."""
+            kwargs: dict | None = None, name: str | None = None, project: Callable[[Any], Any] | None = None,
+            allow_alias: bool = True) -> Any:
+    """Call ``function`` in both, check the submission's value against the reference's; return it.
+
+    ``project`` (optional) picks what is compared from both results (e.g. some keys of a dict);
+    ``allow_alias=False`` where the docstring promises new tensors (an input returned fails).
+    A failure carries a diagnosis when the student's output equals a known mistake's.
+    """
     kwargs = dict(kwargs or {})
-    want = reference.call(function, *args, **kwargs)
-    got = submission.call(function, *args, **kwargs)
-    expect_close(got, want, rtol=rtol, atol=atol, name=name or f"{function}()", case=case)
-    return got
+    project = project or _identity
+    want = project(reference.call(function, *args, **kwargs))
+    got = _MISSING
+    try:
+        try:
+            raw = submission.call(function, *args, **kwargs)
+        except CheckFailed as failure:  # it raised or changed its inputs: say on which case
+            fail(str(failure), case)
+        got = project(raw)
+        expect_close(got, want, rtol=rtol, atol=atol, name=name or f"{function}()", case=case, allow_alias=allow_alias)
+    except CheckFailed as failure:
+        raise diagnose(failure, reference, calling(function, args, kwargs, project), got=got, rtol=rtol, atol=atol,
+                       function=function, allow_alias=allow_alias) from None
+    return raw
 
 
 def compare_gradients(submission, reference, function: str, args: tuple, wrt: list[tuple], *, rtol: float,
@@ -223,9 +249,167 @@ def compare_gradients(submission, reference, function: str, args: tuple, wrt: li
     got = submission.run(function, args, kwargs, wrt=wrt, upstream=upstream)
     if len(got.grads) != len(want.grads):
         fail(f"{function}(): the gradient computation did not complete", case)
-    for name, got_grad, want_grad in zip(names, got.grads, want.grads):
-        if got_grad is None and want_grad is not None:
-            fail(f"d(output)/d({name}) is missing: the output of {function}() does not depend on {name} through "
-                 "autograd (was something detached, or computed outside torch?)", case)
-        if want_grad is not None:
-            expect_close(got_grad, want_grad, rtol=rtol, atol=atol, name=f"gradient with respect to {name}", case=case)
+    for index, (name, got_grad, want_grad) in enumerate(zip(names, got.grads, want.grads)):
+        try:
+            if got_grad is None and want_grad is not None:
+                fail(f"d(output)/d({name}) is missing: the output of {function}() does not depend on {name} through "
+                     "autograd (was something detached, or computed outside torch?)", case)
+            if want_grad is not None:
+                expect_close(got_grad, want_grad, rtol=rtol, atol=atol, name=f"gradient with respect to {name}",
+                             case=case)
+        except CheckFailed as failure:
+            def probe(proxy, index=index):
+                return proxy.run(function, args, kwargs, wrt=wrt, upstream=upstream).grads[index]
+            raise diagnose(failure, reference, probe, got=got_grad, rtol=rtol, atol=atol, function=function) from None
+
+
+# ----------------------------------------------------------------------------------------------
+# Diagnoses: name the known mistake whose output equals the student's
+# ----------------------------------------------------------------------------------------------
+
+LIKELY = "Likely mistake: "
+"""The start of the diagnosis paragraph of a failed check's message (the report's ``diagnosis``)."""
+
+_MISSING = object()
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def calling(function: str, args: tuple = (), kwargs: dict | None = None,
+            project: Callable[[Any], Any] | None = None) -> Callable[[Any], Any]:
+    """A probe for ``diagnose``: ``proxy -> project(proxy.call(function, *args, **kwargs))``."""
+    kwargs, project = dict(kwargs or {}), project or _identity
+    return lambda proxy: project(proxy.call(function, *args, **kwargs))
+
+
+@cache
+def _mistakes(exercise: str, path: str) -> tuple:
+    """``(description, proxy, changed)`` of every catalogued mistake of ``exercise``, built from the solution at ``path``.
+
+    ``changed`` names the module's functions whose code the mistake alters. A mistake whose
+    edits no longer apply to that solution (an instructor's own ``--solutions``) is left out: it
+    cannot be diagnosed, nothing else changes.
+    """
+    from autograder.hidden.mistakes import MISTAKES, apply_mistake
+    from autograder.oracle import InProcessSubmission
+
+    source = Path(path).read_text(encoding="utf-8")
+    solution: dict = {"__name__": f"_autograder_solution_{exercise}"}
+    exec(compile(source, path, "exec"), solution)  # noqa: S102 - the project's own solution
+    built = []
+    for name, description, edits in MISTAKES.get(exercise, []):
+        try:
+            namespace = {"__name__": f"_autograder_mistake_{exercise}_{name}"}
+            exec(compile(apply_mistake(source, description, edits, name), f"<mistake {exercise}/{name}>", "exec"),  # noqa: S102 - the project's own solution
+                 namespace)
+        except Exception:  # noqa: BLE001 - a stale mistake is simply not diagnosed
+            continue
+        changed = frozenset(key for key, value in namespace.items() if isinstance(value, types.FunctionType)
+                            and _code_key(value.__code__) != _code_key(getattr(solution.get(key), "__code__", None)))
+        built.append((description, InProcessSubmission(namespace, exercise), changed))
+    return tuple(built)
+
+
+def _code_key(code: Any) -> Any:
+    """What a function computes, without its line numbers: bytecode, constants (nested code too), names."""
+    if code is None:
+        return None
+    consts = tuple(_code_key(c) if hasattr(c, "co_code") else c for c in code.co_consts)
+    return code.co_code, consts, code.co_names
+
+
+def _reaches(namespace: dict, function: str) -> set[str]:
+    """The module functions ``function`` calls, directly or through others (and itself): by the names its code uses."""
+    seen, todo = set(), [function]
+    while todo:
+        name = todo.pop()
+        code = getattr(namespace.get(name), "__code__", None)
+        if name in seen or code is None:
+            continue
+        seen.add(name)
+        stack = [code]
+        while stack:
+            current = stack.pop()
+            todo.extend(current.co_names)
+            stack.extend(c for c in current.co_consts if hasattr(c, "co_code"))
+    return seen
+
+
+def _failure_kind(message: str) -> str | None:
+    """What a failed call observably did, from its message: raised (which type) or changed its inputs."""
+    if "modified its inputs in place" in message:
+        return "modified its inputs"
+    raised = re.search(r"\(\) raised ([\w.]+)", message)
+    return f"raised {raised.group(1)}" if raised else None
+
+
+def _observe(probe: Callable[[Any], Any], proxy: Any) -> tuple[str | None, Any]:
+    """What ``probe`` gives on ``proxy``: ``("value", v)``, or how it failed (a mistake's NaN warns nobody)."""
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            return "value", probe(proxy)
+    except CheckFailed as failure:
+        return _failure_kind(str(failure)), None
+
+
+def _same(a: tuple, b: tuple, rtol: float, atol: float, allow_alias: bool) -> bool:
+    """Whether two observations agree: the same failure, or values within the (floored) tolerance.
+
+    With ``allow_alias=False`` an output that aliases an input agrees only with a mistake that
+    returns an input too (the flag travels with the student's tensors and the mistake's alike).
+    """
+    if a[0] is None or a[0] != b[0]:
+        return False
+    if a[0] != "value":
+        return True
+    if not allow_alias and _aliases(a[1]) != _aliases(b[1]):
+        return False
+    try:
+        expect_close(a[1], b[1], rtol=max(rtol, 1e-9), atol=max(atol, 1e-12))
+    except CheckFailed:
+        return False
+    return True
+
+
+def _aliases(value: Any) -> list[bool]:
+    """Which tensors inside ``value`` came back flagged as one of the call's inputs."""
+    if _is_tensor(value):
+        return [bool(getattr(value, "_autograder_flags", {}).get("aliases_input"))]
+    if type(value) in (tuple, list, dict):
+        return [flag for item in (value.values() if type(value) is dict else value) for flag in _aliases(item)]
+    return []
+
+
+def diagnose(failure: CheckFailed, reference: Any, probe: Callable[[Any], Any], *, got: Any = _MISSING,
+             rtol: float, atol: float, function: str, allow_alias: bool = True) -> CheckFailed:
+    """``failure`` with a "Likely mistake: " paragraph when the student's output equals a known mistake's.
+
+    ``got`` is what the student's code returned (or nothing, when the failure is that it raised
+    or changed its inputs); ``probe(proxy)`` computes the same thing with the reference's API,
+    and is run on every catalogued mistake of the exercise (in this process) and on the
+    reference (an output the reference gives too names no mistake). Never raises: a diagnosis
+    that cannot be made leaves the message as it was.
+    """
+    observed = ("value", got) if got is not _MISSING else (_failure_kind(str(failure)), None)
+    path = getattr(getattr(reference, "module", None), "__file__", None)
+    if observed[0] is None or path is None:
+        return failure
+    try:
+        if _same(observed, _observe(probe, reference), rtol, atol, allow_alias):
+            return failure
+        reached = _reaches(vars(reference.module), function)  # only mistakes in code this call runs can explain it
+        named = [description for description, proxy, changed in _mistakes(reference.exercise, path)
+                 if changed & reached and _same(observed, _observe(probe, proxy), rtol, atol, allow_alias)]
+    except Exception:  # noqa: BLE001 - a diagnosis must never break the check it explains
+        return failure
+    if not named:
+        return failure
+    which = named[0] if len(named) == 1 else " Or: ".join(named[:2])
+    text = str(failure)
+    text = text if len(text) <= 2400 else text[:2400] + " ... [cut]"  # the report keeps 3000 characters
+    how = {"value": "returns exactly what that mistake gives", "modified its inputs": "changes its arguments as that "
+           "mistake does"}.get(observed[0], f"{observed[0].replace('raised', 'raises')} as that mistake does")
+    return CheckFailed(f"{text}\n\n{LIKELY}{which} (On this input, {function}() {how}: look there first.)")

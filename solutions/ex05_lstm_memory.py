@@ -57,9 +57,9 @@ def cell_gradient_through_time(forget_gates: Tensor, k: int) -> Tensor:
     """``dc_T/dc_k = prod_{t=k+1}^{T} f_t`` along the cell-state path.
 
     Args:
-        forget_gates: ``f_1 .. f_T`` stacked along dim 0, ``[T, ...]`` (e.g. ``[T, H]`` or
-            ``[T, B, H]``): ``forget_gates[t - 1]`` is ``f_t``.
-        k: the earlier step, ``0 <= k <= T``.
+        forget_gates: ``f_1 .. f_T`` stacked along dim 0, ``[T, ...]`` with ``T >= 1`` (e.g.
+            ``[T, H]`` or ``[T, B, H]``): ``forget_gates[t - 1]`` is ``f_t``. Not modified.
+        k: the earlier step, ``0 <= k <= T`` (``k = T``: the empty product, ones).
 
     Returns:
         the product, shaped like one forget gate (``forget_gates.shape[1:]``); ones when ``k = T``.

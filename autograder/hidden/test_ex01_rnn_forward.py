@@ -41,7 +41,7 @@ def test_rnn_step(submission, reference):
 
 @points(2)
 def test_rnn_forward(submission, reference):
-    for label, *shape in SHAPES:
+    for label, *shape in SHAPES + [("empty sequence T=0", 2, 0, 3, 4, torch.float64, 1.0)]:
         args = _rnn(label, *shape)
         rtol, atol = TOLERANCE[args[0].dtype]
         compare(submission, reference, "rnn_forward", args, rtol=rtol, atol=atol, case=label,
@@ -93,7 +93,7 @@ def _language_model(label, batch, time, vocab, embed, hidden, with_h0):
 @points(2)
 def test_rnn_language_model(submission, reference):
     cases = [("B=3 T=5 V=11 h0=None", 3, 5, 11, 4, 6, False), ("with h0", 2, 4, 7, 3, 5, True),
-             ("batch 1 length 1", 1, 1, 5, 2, 3, False)]
+             ("batch 1 length 1", 1, 1, 5, 2, 3, False), ("empty sequence T=0", 2, 0, 5, 2, 3, True)]
     for label, *shape in cases:
         args, kwargs = _language_model(label, *shape)
         compare(submission, reference, "rnn_language_model", args, kwargs=kwargs, rtol=1e-7, atol=1e-9, case=label,
@@ -108,3 +108,10 @@ def test_sequence_nll(submission, reference):
         targets = torch.randint(0, vocab, (batch, time), generator=generator)
         compare(submission, reference, "sequence_nll", (probs, targets), rtol=1e-9, atol=1e-12, case=label,
                 name="mean NLL")
+    # tiny probabilities away from the targets: a clamp must not write into the caller's tensor
+    generator = inputs(EXERCISE, "nll", "tiny probabilities")
+    probs = torch.softmax(randn(generator, 2, 3, 4, scale=2.0), dim=-1)
+    targets = probs.argmax(dim=-1)  # [B, T]
+    probs = torch.where(probs == probs.min(dim=-1, keepdim=True).values, torch.full_like(probs, 1e-30), probs)
+    compare(submission, reference, "sequence_nll", (probs, targets), rtol=1e-9, atol=1e-12,
+            case="some probabilities of 1e-30 (not at the targets)", name="mean NLL")

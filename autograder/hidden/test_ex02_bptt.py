@@ -19,6 +19,7 @@ SHAPES = [
     ("length 1", 2, 1, 3, 4, 1.0),
     ("saturated (large inputs)", 2, 6, 3, 4, 20.0),
     ("long sequence T=40", 2, 40, 3, 5, 1.0),
+    ("empty sequence T=0", 2, 0, 3, 4, 1.0),
 ]
 
 
@@ -68,30 +69,43 @@ def _gradients(label, shapes, scale):
     return [randn(generator, *shape, scale=scale) for shape in shapes]
 
 
-@points(2)
+@points(1.5)
 def test_clip_grad_norm(submission, reference):
     cases = [("norm above max", [(3, 4), (5,), (2, 2, 2)], 1.0, 1.0), ("norm below max (unchanged)", [(3,), (2, 3)], 0.1, 10.0),
              ("one tensor", [(7,)], 3.0, 0.5), ("large gradients", [(4, 4), (4,)], 1e4, 5.0)]
     for label, shapes, scale, max_norm in cases:
         compare(submission, reference, "clip_grad_norm", (_gradients(label, shapes, scale), max_norm), rtol=1e-9,
-                atol=1e-12, case=label, name="(clipped, total_norm)")
+                atol=1e-12, case=label, name="(clipped, total_norm)", allow_alias=False)
+
+
+@points(1)
+def test_clip_grad_norm_edges(submission, reference):
+    """The documented rule is scale = max_norm / (norm + 1e-6) < 1: max_norm just inside and outside that band."""
+    grads = _gradients("band", [(3, 4), (5,)], 1.0)
+    norm = torch.sqrt(sum((g**2).sum() for g in grads)).item()
+    for label, max_norm in [("max_norm = norm + 0.5e-6 (clipped, by 1 - 1e-7)", norm + 0.5e-6),
+                            ("max_norm = norm + 2e-6 (unchanged)", norm + 2e-6), ("max_norm = norm / 2", norm / 2)]:
+        compare(submission, reference, "clip_grad_norm", (grads, max_norm), rtol=1e-12, atol=1e-15, case=label,
+                name="(clipped, total_norm)", allow_alias=False)
+    compare(submission, reference, "clip_grad_norm", ([], 1.0), rtol=0, atol=0, case="no gradients (empty list)",
+            name="(clipped, total_norm)")
 
 
 @points(0.5)
 def test_clip_grad_norm_zero_gradients(submission, reference):
     grads = [torch.zeros(3, dtype=torch.float64), torch.zeros(2, 2, dtype=torch.float64)]
     compare(submission, reference, "clip_grad_norm", (grads, 1.0), rtol=0, atol=0, case="all zeros",
-            name="(clipped, total_norm)")
+            name="(clipped, total_norm)", allow_alias=False)
 
 
 @points(1)
 def test_clip_grad_norm_float32(submission, reference):
     grads = [g.float() for g in _gradients("float32", [(3, 3), (3,)], 4.0)]
     compare(submission, reference, "clip_grad_norm", (grads, 2.0), rtol=1e-5, atol=1e-6, case="float32",
-            name="(clipped, total_norm)")
+            name="(clipped, total_norm)", allow_alias=False)
 
 
-@points(2)
+@points(1.5)
 def test_clip_grad_value(submission, reference):
     cases = [("mixed signs", [(4, 5), (3,)], 2.0, 1.0), ("nothing to clip", [(3, 3)], 0.1, 5.0),
              ("float32", [(6,)], 3.0, 0.5)]
@@ -100,4 +114,6 @@ def test_clip_grad_value(submission, reference):
         if label == "float32":
             grads = [g.float() for g in grads]
         compare(submission, reference, "clip_grad_value", (grads, clip_value), rtol=0, atol=0, case=label,
-                name="clipped gradients")
+                name="clipped gradients", allow_alias=False)
+    compare(submission, reference, "clip_grad_value", ([], 1.0), rtol=0, atol=0, case="no gradients (empty list)",
+            name="clipped gradients")

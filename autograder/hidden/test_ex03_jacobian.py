@@ -21,7 +21,7 @@ def _sequence(label, time, hidden, weight_scale):
 
 
 CASES = [("T=6 H=4", 6, 4, 1.0), ("T=1 H=3", 1, 3, 1.0), ("H=1", 5, 1, 1.5), ("contracting W (vanish)", 12, 5, 0.5),
-         ("expanding W (explode)", 12, 5, 3.0)]
+         ("expanding W (explode)", 12, 5, 3.0), ("T=0 (no step)", 0, 3, 1.0)]
 
 
 @points(1.5)
@@ -29,12 +29,15 @@ def test_step_jacobian(submission, reference):
     for label, *shape in CASES:
         states, W_hh, _ = _sequence(label, *shape)
         compare(submission, reference, "step_jacobian", (states[-1], W_hh), rtol=1e-9, atol=1e-12, case=label,
-                name="J_t")
+                name="J_t", allow_alias=False)
+    states, W_hh, _ = _sequence("float32", 3, 4, 1.0)
+    compare(submission, reference, "step_jacobian", (states[-1].float(), W_hh.float()), rtol=1e-5, atol=1e-6,
+            case="float32", name="J_t")
     compare(submission, reference, "step_jacobian", (torch.zeros(3, dtype=torch.float64), torch.eye(3, dtype=torch.float64)),
             rtol=0, atol=0, case="h_t = 0", name="J_t")
 
 
-@points(2)
+@points(1.5)
 def test_jacobian_product(submission, reference):
     for label, *shape in CASES:
         states, W_hh, _ = _sequence(label, *shape)
@@ -42,9 +45,13 @@ def test_jacobian_product(submission, reference):
         for k in sorted({0, time // 2, time - 1, time}):
             compare(submission, reference, "jacobian_product", (states, W_hh, k), rtol=1e-8, atol=1e-12,
                     case=f"{label}, k={k}", name="dh_T/dh_k")
+    states, W_hh, _ = _sequence("float32", 4, 3, 1.0)
+    for k in (0, 4):
+        compare(submission, reference, "jacobian_product", (states.float(), W_hh.float(), k), rtol=1e-5, atol=1e-6,
+                case=f"float32, k={k}", name="dh_T/dh_k")
 
 
-@points(2)
+@points(1.5)
 def test_gradient_norms_by_distance(submission, reference):
     for label, *shape in CASES:
         states, W_hh, grad_last = _sequence(label, *shape)
@@ -79,6 +86,19 @@ def test_predict_gradient_behaviour(submission, reference):
                 name="prediction")
     compare(submission, reference, "predict_gradient_behaviour", (1.05 * torch.eye(2, dtype=torch.float64),),
             kwargs={"tolerance": 0.1}, rtol=0, atol=0, case="inside a wide tolerance", name="prediction")
+
+
+@points(1)
+def test_predict_gradient_behaviour_band(submission, reference):
+    """Just inside and just outside the band 1 -/+ tolerance, and exactly on its bounds (strict comparisons)."""
+    identity = torch.eye(2, dtype=torch.float64)
+    cases = [("radius 0.9995, just inside", 0.9995, {}), ("radius 1.0005, just inside", 1.0005, {}),
+             ("radius 0.998, just outside", 0.998, {}), ("radius 1.002, just outside", 1.002, {}),
+             ("radius exactly 1 - tolerance", 0.75, {"tolerance": 0.25}),
+             ("radius exactly 1 + tolerance", 1.25, {"tolerance": 0.25})]
+    for label, radius, kwargs in cases:
+        compare(submission, reference, "predict_gradient_behaviour", (radius * identity,), kwargs=kwargs, rtol=0,
+                atol=0, case=label, name="prediction")
 
 
 @points(1)

@@ -93,7 +93,8 @@ def _sequence(label, batch, time, input_size, hidden, with_state, dtype=torch.fl
 @points(2.5)
 def test_lstm_forward(submission, reference):
     cases = [("B=3 T=6 with state", 3, 6, 4, 5, True), ("state None (zeros)", 2, 5, 3, 4, False),
-             ("length 1", 2, 1, 3, 4, True), ("batch 1", 1, 7, 2, 3, True), ("long T=50", 2, 50, 3, 4, True)]
+             ("length 1", 2, 1, 3, 4, True), ("batch 1", 1, 7, 2, 3, True), ("long T=50", 2, 50, 3, 4, True),
+             ("empty sequence T=0", 2, 0, 3, 4, True), ("empty sequence T=0, state None", 2, 0, 3, 4, False)]
     for label, *shape in cases:
         compare(submission, reference, "lstm_forward", _sequence(label, *shape), rtol=1e-7, atol=1e-9, case=label,
                 name="(output, (h_T, c_T))")

@@ -98,7 +98,8 @@ def _sequence(label, batch, time, input_size, hidden, with_state):
 @points(2.5)
 def test_gru_forward(submission, reference):
     cases = [("B=3 T=6", 3, 6, 4, 5, True), ("h0 None (zeros)", 2, 5, 3, 4, False), ("length 1", 2, 1, 3, 4, True),
-             ("batch 1", 1, 7, 2, 3, True), ("long T=50", 2, 50, 3, 4, True)]
+             ("batch 1", 1, 7, 2, 3, True), ("long T=50", 2, 50, 3, 4, True), ("empty sequence T=0", 2, 0, 3, 4, True),
+             ("empty sequence T=0, h0 None", 2, 0, 3, 4, False)]
     for variant in ("textbook", "pytorch"):
         for label, *shape in cases:
             compare(submission, reference, "gru_forward", _sequence(label, *shape), kwargs={"variant": variant},

@@ -86,6 +86,7 @@ def test_multiply_adds_per_step(submission, reference):
 
 @points(1)
 def test_gru_hidden_size_for_budget(submission, reference):
-    for input_size, lstm_hidden in [(10, 20), (1, 1), (256, 512), (33, 100)]:
+    # (2, 5) and (9, 4): a GRU layer exactly as large as the LSTM's ("at most as many" includes it)
+    for input_size, lstm_hidden in [(10, 20), (1, 1), (256, 512), (33, 100), (2, 5), (9, 4)]:
         compare(submission, reference, "gru_hidden_size_for_budget", (input_size, lstm_hidden), rtol=0, atol=0,
                 name="GRU hidden size", case=f"I={input_size}, LSTM H={lstm_hidden}")

@@ -46,10 +46,6 @@ def _walk_arrays(value, path=()):
         yield from _walk_tensors(value, path)
 
 
-def _current(value):
-    return value if type(value) is np.ndarray else value.detach()
-
-
 def _get(value, path):
     for key in path:
         value = value[key]
@@ -67,14 +63,15 @@ def execute(function, args: list, kwargs: dict, grad: dict | None) -> tuple[Any,
     torch = loaded_torch()
     arguments = [args, kwargs]
     inputs = [tensor for _, tensor in _walk_tensors(arguments)]
-    before = [(path, array.clone() if type(array) is not np.ndarray else array.copy())
-              for path, array in _walk_arrays(arguments)]
     leaves = []
     if grad:
         for path in grad["wrt"]:
             leaf = _get(args, path)
             leaf.requires_grad_(True)
             leaves.append(leaf)
+    # after the leaves: a clone keeps requires_grad, so detach_() / requires_grad_() count as changes
+    before = [(path, array.clone() if type(array) is not np.ndarray else array.copy())
+              for path, array in _walk_arrays(arguments)]
     result = function(*args, **kwargs)
     grads = []
     if grad:
@@ -89,7 +86,7 @@ def execute(function, args: list, kwargs: dict, grad: dict | None) -> tuple[Any,
             grads = list(torch.autograd.grad(loss, leaves, allow_unused=True))
         else:
             grads = [None] * len(leaves)
-    modified = [list(path) for path, old in before if not _unchanged(old, _current(_get(arguments, path)))]
+    modified = [list(path) for path, old in before if not _unchanged(old, _get(arguments, path))]
     return result, inputs, grads, modified
 
 
@@ -100,8 +97,9 @@ def _unchanged(old, new) -> bool:
             return False
         return bool(np.array_equal(new, old, equal_nan=old.dtype.kind in "fc"))
     torch = loaded_torch()
-    if new.dtype != old.dtype or new.shape != old.shape:
+    if new.dtype != old.dtype or new.shape != old.shape or new.requires_grad != old.requires_grad:
         return False
+    old, new = old.detach(), new.detach()
     if old.is_floating_point():
         return bool(torch.allclose(new, old, rtol=0.0, atol=0.0, equal_nan=True))
     return bool(torch.equal(new, old))

@@ -1,11 +1,12 @@
 """Discriminating power of the hidden suites on the real exercises, graded in the real sandbox.
 
-Every wrong implementation of tests/exercises/wrong loses points, every correct alternative of
-tests/exercises/alternative and every reference solution gets full points, and grades are the
-same across repeated runs and across ``-j`` values. Grading goes through the whole path a class
-goes through (submission loading, the sandboxed fork server, the wire format, the checks): the
-wrong files are batched into submissions of one file per exercise, so the 88 wrong and 10
-alternative implementations take 12 sandboxed gradings.
+Every wrong implementation of tests/exercises/wrong loses points, and at least 80% of them get
+feedback that names their mistake (the "Likely mistake: " paragraph, docs/feedback.md); every
+correct alternative of tests/exercises/alternative and every reference solution gets full points,
+and grades are the same across repeated runs and across ``-j`` values. Grading goes through the
+whole path a class goes through (submission loading, the sandboxed fork server, the wire format,
+the checks): the wrong files are batched into submissions of one file per exercise, so the 120
+wrong and 10 alternative implementations take 17 sandboxed gradings.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from autograder.checks import LIKELY
+from autograder.hidden.mistakes import MISTAKES
 from autograder.runner import DEFAULT_SOLUTIONS, grade_submission, load_suites
 from autograder.submission import load_submission
 
@@ -26,6 +29,8 @@ EXERCISES_TESTS = Path(__file__).resolve().parents[1] / "exercises"
 WRONG = sorted((EXERCISES_TESTS / "wrong").glob("ex*/*.py"))
 ALTERNATIVE = sorted((EXERCISES_TESTS / "alternative").glob("ex*.py"))
 SUITES = {suite.exercise: suite for suite in load_suites()}
+DESCRIPTIONS = {(exercise, name): text for exercise, mistakes in MISTAKES.items() for name, text, _ in mistakes}
+DIAGNOSIS_GOAL = 0.8
 
 
 def _batches() -> list[dict[str, Path]]:
@@ -77,6 +82,25 @@ def test_every_wrong_implementation_loses_points(path, graded):
     assert exercise["score"] < exercise["max_score"], f"{path.name} passed every hidden test of {path.parent.name}"
     failed = [test for test in exercise["tests"] if not test["passed"]]
     assert all(test["output"].strip() for test in failed), "a failed test must say why"
+
+
+def _names_its_mistake(path: Path, graded: list[dict]) -> bool:
+    """Whether a failed test's "Likely mistake: " paragraph names this file's own mistake."""
+    description = DESCRIPTIONS[(path.parent.name, path.stem)]
+    return any(LIKELY in test["output"] and description in test["output"].split(LIKELY, 1)[1]
+               for test in _result_of(path, graded)["tests"] if not test["passed"])
+
+
+def test_feedback_names_the_mistake(graded):
+    """The diagnosis share: the wrong implementations whose feedback names their own mistake (goal 80%)."""
+    named: dict[str, list[bool]] = {}
+    for path in WRONG:
+        named.setdefault(path.parent.name, []).append(_names_its_mistake(path, graded))
+    table = "\n".join(f"{exercise:22} {sum(flags):3} / {len(flags):3}" for exercise, flags in sorted(named.items()))
+    total = sum(sum(flags) for flags in named.values())
+    print(f"\nfeedback names the mistake:\n{table}\n{'all':22} {total:3} / {len(WRONG):3}")
+    missed = [f"{path.parent.name}/{path.stem}" for path in WRONG if not _names_its_mistake(path, graded)]
+    assert total >= DIAGNOSIS_GOAL * len(WRONG), f"only {total} of {len(WRONG)} diagnosed; missed: {missed}"
 
 
 @pytest.mark.parametrize("path", ALTERNATIVE, ids=lambda p: p.stem)

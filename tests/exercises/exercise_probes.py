@@ -90,6 +90,54 @@ def differing_probes(module: ModuleType, reference: ModuleType, exercise: str) -
     return [label for (label, a), (_, b) in zip(mine, theirs) if not same(a, b)]
 
 
+def _arrays(value: Any) -> list:
+    """Every tensor and NumPy array inside nested lists, tuples and dicts, in order."""
+    if isinstance(value, (torch.Tensor, np.ndarray)):
+        return [value]
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, (list, tuple)):
+        return [array for item in value for array in _arrays(item)]
+    return []
+
+
+def _storage(array: Any) -> int:
+    return array.untyped_storage().data_ptr() if isinstance(array, torch.Tensor) else array.__array_interface__["data"][0]
+
+
+def _snapshot(array: Any) -> tuple:
+    if isinstance(array, torch.Tensor):
+        return array.detach().clone(), array.requires_grad
+    return array.copy(), False
+
+
+def _unchanged(before: tuple, array: Any) -> bool:
+    """Bitwise the same values (a clamp to 1e-12 counts) and the same ``requires_grad``."""
+    values, requires_grad = _snapshot(array)
+    if isinstance(values, torch.Tensor):
+        return requires_grad == before[1] and torch.equal(values, before[0])
+    return bool(np.array_equal(values, before[0]))
+
+
+def side_effects(function: Callable, *args: Any, **kwargs: Any) -> tuple:
+    """``(result, which arguments the call changed, which returned arrays alias an argument)``.
+
+    A change is exact: a value (``x += ...``, ``clamp_``) or ``requires_grad`` (``detach_()``); the
+    alias flags show an argument returned where a new tensor is promised.
+    """
+    inputs = _arrays((args, kwargs))
+    before = [_snapshot(array) for array in inputs]
+    result = function(*args, **kwargs)
+    changed = [not _unchanged(old, array) for old, array in zip(before, inputs)]
+    aliases = [any(_storage(out) == _storage(array) for array in inputs) for out in _arrays(result)]
+    return result, changed, aliases
+
+
+def with_dtype(array: Any) -> tuple:
+    """``(dtype name, array)``: ``same`` compares NumPy arrays by value only."""
+    return str(getattr(array, "dtype", type(array).__name__)), array
+
+
 # ---------------------------------------------------------------- inputs
 
 
@@ -128,6 +176,10 @@ def _ex01() -> list[Probe]:
     probs = torch.softmax(_randn(2, 3, 5, seed=16), dim=-1)
     targets = torch.randint(0, 5, (2, 3), generator=_generator(17))
     probes.append(("sequence_nll", lambda m: m.sequence_nll(probs.clone(), targets.clone())))
+    sparse = torch.tensor([[[0.5, 0.5, 1e-30], [1e-30, 0.25, 0.75]]])  # tiny away from the targets
+    probes.append(("sequence_nll zeros", lambda m: side_effects(m.sequence_nll, sparse.clone(), torch.tensor([[0, 2]]))))
+    empty = tuple(t.double() for t in _rnn_args(2, 0, 3, 4, seed=18))
+    probes.append(("rnn_forward T=0 float64", lambda m: m.rnn_forward(*[t.clone() for t in empty])))
     return probes
 
 
@@ -143,7 +195,18 @@ def _ex02() -> list[Probe]:
     big = [_randn(3, 4, seed=41, scale=2.0), _randn(5, seed=42, scale=0.1), _randn(2, 2, seed=43, scale=3.0)]
     probes.append(("clip_grad_norm big", lambda m: m.clip_grad_norm([g.clone() for g in big], 1.0)))
     probes.append(("clip_grad_norm small", lambda m: m.clip_grad_norm([g.clone() for g in big], 100.0)))
-    probes.append(("clip_grad_value", lambda m: m.clip_grad_value([g.clone() for g in big], 0.5)))
+    probes.append(("clip_grad_value", lambda m: side_effects(m.clip_grad_value, [g.clone() for g in big], 0.5)))
+    probes.append(("clip_grad_norm big, side effects", lambda m: side_effects(m.clip_grad_norm, [g.clone() for g in big], 1.0)))
+    probes.append(("clip_grad_norm small, side effects",
+                   lambda m: side_effects(m.clip_grad_norm, [g.clone() for g in big], 100.0)))
+    norm = math.sqrt(sum(float((g.double() ** 2).sum()) for g in big))
+    doubles = [g.double() for g in big]
+    # the scale is 1 - O(1e-7) here: amplified, so that the probes' tolerance sees whether it was applied
+    probes.append(("clip_grad_norm inside the 1e-6 band",
+                   lambda m: 1e6 * (1 - m.clip_grad_norm([g.clone() for g in doubles], norm + 0.5e-6)[0][0] / doubles[0])))
+    probes.append(("clip_grad_norm empty", lambda m: m.clip_grad_norm([], 1.0)))
+    args64 = tuple(t.double() for t in _rnn_args(2, 4, 3, 4, seed=44))
+    probes.append(("rnn_backward float64", lambda m: m.rnn_backward(*[t.clone() for t in args64], _randn(2, 4, 4, seed=45).double())))
     return probes
 
 
@@ -170,6 +233,11 @@ def _ex03() -> list[Probe]:
         ("steps exact power", lambda m: m.steps_until_below(0.5, 0.25)),
         ("steps 0.99", lambda m: m.steps_until_below(0.99, 0.5)),
         ("steps above one", lambda m: m.steps_until_below(0.5, 2.0)),
+        ("predict inside the band", lambda m: m.predict_gradient_behaviour(0.9995 * torch.eye(2, dtype=torch.float64))),
+        ("predict on the lower bound", lambda m: m.predict_gradient_behaviour(0.75 * torch.eye(2, dtype=torch.float64), 0.25)),
+        ("predict on the upper bound", lambda m: m.predict_gradient_behaviour(1.25 * torch.eye(2, dtype=torch.float64), 0.25)),
+        ("jacobian_product float64", lambda m: m.jacobian_product(states.double(), W.double(), 2)),
+        ("step_jacobian side effects", lambda m: side_effects(m.step_jacobian, states[3].clone(), W.clone())),
     ]
     return probes
 
@@ -185,6 +253,13 @@ def _ex04() -> list[Probe]:
         probes.append((f"lstm_cell I={I}", lambda m, w=weights, x=x, s=state: m.lstm_cell(x[:, 0].clone(), (s[0].clone(), s[1].clone()), *w)))
         probes.append((f"lstm_forward I={I}", lambda m, w=weights, x=x, s=state: m.lstm_forward(x.clone(), (s[0].clone(), s[1].clone()), *w)))
         probes.append((f"lstm_forward zeros I={I}", lambda m, w=weights, x=x: m.lstm_forward(x.clone(), None, *w)))
+    weights64 = tuple(w.double() for w in _gate_weights(4, 3, 4, seed=66))
+    x64 = _randn(2, 3, 3, seed=67).double()
+    probes.append(("lstm_forward zeros float64", lambda m: m.lstm_forward(x64.clone(), None, *weights64)))
+    probes.append(("lstm_forward T=0", lambda m: m.lstm_forward(x64[:, :0].clone(), None, *weights64)))
+    state = (_randn(2, 4, seed=68).double(), _randn(2, 4, seed=69).double())
+    probes.append(("lstm_cell side effects",
+                   lambda m: side_effects(m.lstm_cell, x64[:, 0].clone(), tuple(t.clone() for t in state), *weights64)))
     return probes
 
 
@@ -222,6 +297,8 @@ def _ex05() -> list[Probe]:
         ("forget_bias 100 0.5", lambda m: m.forget_bias_for_retention(100, 0.5)),
         ("forget_bias 10 0.9", lambda m: m.forget_bias_for_retention(10, 0.9)),
         ("memory_parameters", lambda m: memory_check(m.memory_parameters())),
+        ("memory_parameters dtypes", lambda m: {name: str(value.dtype) for name, value in m.memory_parameters().items()}),
+        ("cell_gradient side effects", lambda m: side_effects(m.cell_gradient_through_time, forget.clone(), 2)),
     ]
 
 
@@ -235,6 +312,12 @@ def _ex06() -> list[Probe]:
             probes.append((f"gru_cell {variant} I={I}", lambda m, w=weights, x=x, h=h0, v=variant: m.gru_cell(x[:, 0].clone(), h.clone(), *w, variant=v)))
             probes.append((f"gru_forward {variant} I={I}", lambda m, w=weights, x=x, h=h0, v=variant: m.gru_forward(x.clone(), h.clone(), *w, variant=v)))
         probes.append((f"gru_forward default I={I}", lambda m, w=weights, x=x: m.gru_forward(x.clone(), None, *w)))
+    weights64 = tuple(w.double() for w in _gate_weights(3, 3, 4, seed=97))
+    x64 = _randn(2, 3, 3, seed=98).double()
+    probes.append(("gru_forward zeros float64", lambda m: m.gru_forward(x64.clone(), None, *weights64)))
+    probes.append(("gru_forward T=0", lambda m: m.gru_forward(x64[:, :0].clone(), None, *weights64)))
+    probes.append(("gru_cell side effects", lambda m: side_effects(m.gru_cell, x64[:, 0].clone(), _randn(2, 4, seed=96).double(),
+                                                                     *weights64)))
     probes.append(("gru_cell bad variant", lambda m: m.gru_cell(torch.zeros(1, 1), torch.zeros(1, 1), *_gate_weights(3, 1, 1, 0), variant="cho")))
     return probes
 
@@ -257,6 +340,7 @@ def _ex07() -> list[Probe]:
         ("budget 10 20", lambda m: m.gru_hidden_size_for_budget(10, 20)),
         ("budget 300 650", lambda m: m.gru_hidden_size_for_budget(300, 650)),
         ("budget 1 1", lambda m: m.gru_hidden_size_for_budget(1, 1)),
+        ("budget tie 2 5", lambda m: m.gru_hidden_size_for_budget(2, 5)),
     ]
     return probes
 
@@ -274,7 +358,9 @@ def _ex08() -> list[Probe]:
         weight = torch.ones(3, requires_grad=True)
         h = torch.arange(6.0).reshape(2, 3) * weight  # part of a graph
         c = h * 2
-        return _detach_summary(m.detach_state((h, c) if as_tuple else h))
+        state = (h, c) if as_tuple else h
+        detached = _detach_summary(m.detach_state(state))
+        return detached, _detach_summary(state)  # the caller's state is left attached
 
     return [
         ("batchify", lambda m: m.batchify(ids.clone(), 4)),
@@ -291,6 +377,8 @@ def _ex08() -> list[Probe]:
         ("tbptt_windows single", lambda m: m.tbptt_windows(ids.clone(), 3, 5)),
         ("detach tensor", lambda m: detach_probe(m, False)),
         ("detach tuple", lambda m: detach_probe(m, True)),
+        ("window_schedule one token", lambda m: m.window_schedule(1, 3)),
+        ("batchify int32", lambda m: with_dtype(m.batchify(ids.to(torch.int32), 4))),
     ]
 
 
@@ -315,7 +403,8 @@ def _ex09() -> list[Probe]:
         ("log_probs kn 3", lambda m: m.ngram_log_probs(list(train), list(test), 6, 3, "kneser_ney", discount=0.7)),
         ("log_probs kn sparse", lambda m: m.ngram_log_probs(list(sparse), list(test), 12, 3)),
         ("log_probs bad smoothing", lambda m: m.ngram_log_probs(list(train), list(test), 6, 2, "witten_bell")),
-        ("perplexity", lambda m: m.perplexity(np.log(np.array([0.5, 0.25, 0.125, 0.2])))),
+        ("perplexity", lambda m: side_effects(m.perplexity, np.log(np.array([0.5, 0.25, 0.125, 0.2])))),
+        ("log_probs dtype", lambda m: with_dtype(m.ngram_log_probs(list(train), list(test), 6, 2, "add_k", k=0.5))),
     ]
     return probes
 

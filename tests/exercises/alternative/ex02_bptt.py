@@ -10,6 +10,9 @@ __all__ = ["rnn_backward", "clip_grad_norm", "clip_grad_value"]
 
 def rnn_backward(x: Tensor, h0: Tensor, W_xh: Tensor, W_hh: Tensor, b_h: Tensor, grad_outputs: Tensor) -> dict[str, Tensor]:
     steps = x.shape[1]
+    if steps == 0:  # an empty sequence: nothing reaches the parameters or h_0
+        zeros = torch.zeros_like
+        return {"W_xh": zeros(W_xh), "W_hh": zeros(W_hh), "b_h": zeros(b_h), "h0": zeros(h0)}
     states = [h0]
     for t in range(steps):
         states.append(torch.tanh(states[-1] @ W_hh.T + x[:, t] @ W_xh.T + b_h))

@@ -38,6 +38,8 @@ def rnn_forward(
         ``(outputs, h_T)``: ``outputs[:, t-1]`` is ``h_t`` for ``t = 1 .. T`` (``[B, T, H]``;
         ``h_0`` is not included) and ``h_T`` is the last hidden state (``[B, H]``), as
         ``torch.nn.RNN(batch_first=True)`` returns them (up to its extra layer dimension).
+        An empty sequence (``T = 0``) gives ``outputs`` of shape ``[B, 0, H]`` in the dtype of
+        ``x``, and ``h_T = h_0``.
     """
     h = h0  # [B, H]
     outputs = []
@@ -85,7 +87,8 @@ def rnn_language_model(
 
     Returns:
         ``(probs, h_T)``: ``probs[b, t]`` is the distribution over the token that FOLLOWS
-        ``tokens[b, t]`` (``[B, T, V]``), and the last hidden state ``[B, H]``.
+        ``tokens[b, t]`` (``[B, T, V]``), and the last hidden state ``[B, H]``. For ``T = 0``:
+        ``probs`` is ``[B, 0, V]`` and ``h_T`` is ``h0`` (zeros when ``None``).
     """
     x = embedding[tokens]  # [B, T, E]
     h = x.new_zeros(tokens.shape[0], W_hh.shape[0]) if h0 is None else h0  # [B, H]
@@ -106,7 +109,8 @@ def sequence_nll(probs: Tensor, targets: Tensor) -> Tensor:
     receives them already aligned with ``probs``).
 
     Args:
-        probs: probabilities, ``[B, T, V]`` (the output of :func:`lm_output`).
+        probs: probabilities, ``[B, T, V]`` (the output of :func:`lm_output`); entries other than
+            the targets' may be 0 or tiny (``probs`` is not modified).
         targets: integer ids of the correct next tokens, ``[B, T]`` (``torch.long``).
 
     Returns:

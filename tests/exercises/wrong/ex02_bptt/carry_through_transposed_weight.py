@@ -31,7 +31,8 @@ def rnn_backward(
     Returns:
         ``{"W_xh": [H, I], "W_hh": [H, H], "b_h": [H], "h0": [B, H]}``: the gradients of ``L``
         (summed over the batch and over time for the shared parameters), the same as
-        ``torch.autograd.grad`` would give for ``L = sum_t (grad_outputs[:, t-1] * h_t).sum()``.
+        ``torch.autograd.grad`` would give for ``L = sum_t (grad_outputs[:, t-1] * h_t).sum()``,
+        in the dtype of the inputs. An empty sequence (``T = 0``) gives zeros everywhere.
     """
     states = _rnn_states(x, h0, W_xh, W_hh, b_h)  # T + 1 tensors [B, H]
     grad_W_xh = torch.zeros_like(W_xh)  # [H, I]
@@ -52,16 +53,19 @@ def clip_grad_norm(grads: list[Tensor], max_norm: float) -> tuple[list[Tensor], 
     """Clip by global norm: scale ALL gradients by one factor so their joint L2 norm is <= max_norm.
 
     ``total_norm = sqrt(sum over every tensor and every entry of g**2)``;
-    ``scale = max_norm / (total_norm + 1e-6)``; if ``scale < 1`` every tensor is multiplied by
-    ``scale``, otherwise all are returned unchanged. The direction of the full gradient is kept.
+    ``scale = max_norm / (total_norm + 1e-6)``; if ``scale < 1`` (strictly; note the ``1e-6``: a
+    ``max_norm`` just above ``total_norm`` still clips, by a factor just below 1) every tensor is
+    multiplied by ``scale``, otherwise all are returned unchanged. The direction of the full
+    gradient is kept.
 
     Args:
         grads: gradient tensors of any shapes (they are not modified).
         max_norm: the largest allowed global norm (> 0).
 
     Returns:
-        ``(clipped, total_norm)``: new tensors with the shapes of ``grads``, and the global norm
-        measured BEFORE clipping as a Python float.
+        ``(clipped, total_norm)``: NEW tensors (never the input tensors themselves, even when
+        nothing is clipped) with the shapes and dtypes of ``grads``, and the global norm measured
+        BEFORE clipping as a Python float. An empty list gives ``([], 0.0)``.
 
     >>> import torch
     >>> clipped, norm = clip_grad_norm([torch.tensor([3.0]), torch.tensor([4.0])], 1.0)
@@ -83,7 +87,7 @@ def clip_grad_value(grads: list[Tensor], clip_value: float) -> list[Tensor]:
         clip_value: the largest allowed absolute value of an entry.
 
     Returns:
-        new tensors with the shapes of ``grads``.
+        new tensors (not the inputs) with the shapes and dtypes of ``grads``; ``[]`` for ``[]``.
 
     >>> import torch
     >>> clip_grad_value([torch.tensor([-3.0, 0.5, 2.0])], 1.0)[0].tolist()

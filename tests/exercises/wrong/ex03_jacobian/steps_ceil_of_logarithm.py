@@ -26,7 +26,8 @@ def step_jacobian(h_t: Tensor, W_hh: Tensor) -> Tensor:
         W_hh: recurrent weight, ``[H, H]``.
 
     Returns:
-        ``[H, H]``: row ``i`` is ``W_hh[i]`` scaled by ``1 - h_t[i]^2``.
+        a new ``[H, H]`` tensor in the dtype of the inputs: row ``i`` is ``W_hh[i]`` scaled by
+        ``1 - h_t[i]^2`` (``W_hh`` itself is not modified).
     """
     return (1 - h_t**2).unsqueeze(1) * W_hh  # [H, H]
 
@@ -40,7 +41,8 @@ def jacobian_product(hidden_states: Tensor, W_hh: Tensor, k: int) -> Tensor:
         k: the earlier step, ``0 <= k <= T``; ``k = T`` gives the identity.
 
     Returns:
-        ``[H, H]``, the Jacobian of ``h_T`` with respect to ``h_k``.
+        ``[H, H]`` in the dtype of ``W_hh``, the Jacobian of ``h_T`` with respect to ``h_k`` (the
+        identity when ``k = T``, e.g. for ``T = 0``: a single state ``h_0``).
     """
     T = hidden_states.shape[0] - 1
     product = torch.eye(W_hh.shape[0], dtype=W_hh.dtype)  # [H, H]
@@ -85,6 +87,8 @@ def predict_gradient_behaviour(W_hh: Tensor, tolerance: float = 1e-3) -> str:
 
     Returns ``"vanish"`` if ``rho(W_hh) < 1 - tolerance``, ``"explode"`` if
     ``rho(W_hh) > 1 + tolerance``, else ``"propagate"`` (5.2.2: the largest eigenvalue decides).
+    Both comparisons are strict: a radius exactly ``1 - tolerance`` or ``1 + tolerance`` is
+    ``"propagate"``.
 
     >>> import torch
     >>> predict_gradient_behaviour(0.9 * torch.eye(3))

@@ -84,7 +84,9 @@ def lstm_forward(
 
     Returns:
         ``(output, (h_T, c_T))``: ``output[:, t-1] = h_t`` (``[B, T, H]``) and the final state
-        (each ``[B, H]``; ``torch.nn.LSTM`` adds a leading layer dimension of size 1).
+        (each ``[B, H]``; ``torch.nn.LSTM`` adds a leading layer dimension of size 1), in the
+        dtype of ``x``. An empty sequence (``T = 0``) gives ``output`` of shape ``[B, 0, H]`` and
+        the initial state. Neither ``x`` nor ``state`` is modified.
     """
     hidden_size = weight_hh.shape[1]
     if state is None:

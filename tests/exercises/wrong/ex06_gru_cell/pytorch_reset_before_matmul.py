@@ -68,7 +68,9 @@ def gru_forward(
         weight_ih, weight_hh, bias_ih, bias_hh, variant: as in :func:`gru_cell`.
 
     Returns:
-        ``(output, h_T)``: ``output[:, t-1] = h_t`` (``[B, T, H]``) and ``h_T`` (``[B, H]``).
+        ``(output, h_T)``: ``output[:, t-1] = h_t`` (``[B, T, H]``) and ``h_T`` (``[B, H]``), in
+        the dtype of ``x``. An empty sequence (``T = 0``) gives ``output`` of shape ``[B, 0, H]``
+        and ``h_T = h0`` (zeros when ``None``). ``h0`` is not modified.
 
     Raises:
         ValueError: if ``variant`` is not one of ``"textbook"``, ``"pytorch"``.

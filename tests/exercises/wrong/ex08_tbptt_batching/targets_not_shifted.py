@@ -16,8 +16,8 @@ def batchify(ids: Tensor, num_streams: int) -> Tensor:
         num_streams: ``S``, the number of rows (>= 1, at most ``N``).
 
     Returns:
-        ``[S, L]`` with ``L = N // S``: row ``s`` is ``ids[s*L : (s+1)*L]``; the last ``N - S*L``
-        tokens are dropped.
+        ``[S, L]`` with ``L = N // S``, in the dtype of ``ids``: row ``s`` is
+        ``ids[s*L : (s+1)*L]``; the last ``N - S*L`` tokens are dropped.
 
     Raises:
         ValueError: if ``ids`` is not 1-D or ``num_streams`` is not in ``[1, N]``.
@@ -60,7 +60,7 @@ def window_schedule(stream_length: int, bptt: int) -> list[tuple[int, int]]:
 
     Windows start at ``0, bptt, 2*bptt, ...`` and cover the ``stream_length - 1`` input positions
     (the last token is only a target); the last window is shorter when ``bptt`` does not divide
-    ``stream_length - 1``.
+    ``stream_length - 1``. Streams of at most one token have no window: ``[]``.
 
     >>> window_schedule(6, 2)
     [(0, 2), (2, 2), (4, 1)]
@@ -116,7 +116,8 @@ def detach_state(state: Tensor | tuple[Tensor, ...]) -> Tensor | tuple[Tensor, .
 
     Returns:
         the same structure (a tensor, or a tuple of the same length) with the same values,
-        each tensor detached from the graph (``requires_grad`` False, no ``grad_fn``).
+        each tensor detached from the graph (``requires_grad`` False, no ``grad_fn``). The
+        caller's tensors stay as they are (no in-place ``detach_()``).
     """
     if isinstance(state, Tensor):
         return state.detach()

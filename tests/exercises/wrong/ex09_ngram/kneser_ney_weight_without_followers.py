@@ -25,7 +25,8 @@ def count_ngrams(ids: Sequence[int], n: int) -> dict[tuple[int, ...], int]:
     """Counts of every n-gram (``n >= 1``) of the stream, at every position.
 
     Returns:
-        ``{(w_1, ..., w_n): count}`` with plain Python ints; ``len(ids) - n + 1`` n-grams in all.
+        ``{(w_1, ..., w_n): count}`` with plain Python ints; ``len(ids) - n + 1`` n-grams in all
+        (none, ``{}``, when the stream is shorter than ``n`` or empty).
 
     >>> count_ngrams([0, 1, 0, 1, 2], 2)
     {(0, 1): 2, (1, 0): 1, (1, 2): 1}
@@ -61,7 +62,8 @@ def add_k_distribution(
         k: the pseudo-count (> 0).
 
     Returns:
-        ``[V]`` float64, summing to 1: ``(c(h w) + k) / (c(h .) + k V)``.
+        ``[V]`` float64, summing to 1: ``(c(h w) + k) / (c(h .) + k V)`` (uniform for an unseen
+        context or an empty training stream).
     """
     context = tuple(int(token) for token in context)
     counts = count_ngrams(train_ids, len(context) + 1)
@@ -91,7 +93,8 @@ def kneser_ney_distribution(
         discount: ``D`` in (0, 1), the same for every order.
 
     Returns:
-        ``[V]`` float64, summing to 1, every entry > 0.
+        ``[V]`` float64, summing to 1, every entry > 0. A level whose context was never seen
+        (``c(h .) = 0``, e.g. an empty training stream) passes the lower order through unchanged.
 
     Raises:
         ValueError: if ``context`` has more than ``order - 1`` tokens.
@@ -137,7 +140,7 @@ def ngram_log_probs(
         smoothing: ``"add_k"`` (uses ``k``) or ``"kneser_ney"`` (uses ``discount``).
 
     Returns:
-        ``[N]`` float64, ``N = len(test_ids)``.
+        ``[N]`` float64, ``N = len(test_ids)`` (an empty float64 array for an empty stream).
 
     Raises:
         ValueError: if ``smoothing`` is not one of ``"add_k"``, ``"kneser_ney"``.
@@ -159,7 +162,7 @@ def ngram_log_probs(
 
 
 def perplexity(log_probs: np.ndarray) -> float:
-    """``exp(-mean(log_probs))`` for natural-log probabilities ``[N]``.
+    """``exp(-mean(log_probs))`` for natural-log probabilities ``[N]`` (``N >= 1``; not modified).
 
     >>> round(perplexity(np.log(np.full(4, 0.25))), 6)
     4.0

@@ -100,7 +100,7 @@ def compare_models(lstm_nll_sum: float, trigram_nll_sum: float, num_tokens: int)
         ``{"lstm_perplexity", "trigram_perplexity", "reduction", "bits_saved_per_token"}``:
         the two perplexities; ``reduction = 1 - lstm / trigram`` (the relative perplexity
         reduction, 0.3 = "30% lower"); ``bits_saved_per_token = log2(trigram / lstm)``, how many
-        fewer bits per token the LSTM needs (negative if the trigram is better).
+        fewer bits per token the LSTM needs (negative if the trigram is better, 0 for a tie).
 
     >>> {k: round(v, 4) for k, v in compare_models(100 * math.log(100), 100 * math.log(200), 100).items()}
     {'lstm_perplexity': 100.0, 'trigram_perplexity': 200.0, 'reduction': 0.5, 'bits_saved_per_token': 1.0}
