@@ -87,8 +87,10 @@ def test_every_wrong_implementation_loses_points(path, graded):
 def _names_its_mistake(path: Path, graded: list[dict]) -> bool:
     """Whether a failed test's "Likely mistake: " paragraph names this file's own mistake."""
     description = DESCRIPTIONS[(path.parent.name, path.stem)]
-    return any(LIKELY in test["output"] and description in test["output"].split(LIKELY, 1)[1]
-               for test in _result_of(path, graded)["tests"] if not test["passed"])
+    # The grader's results keep the "Likely mistake: " paragraph in its own field (autograder.results).
+    feedback = [f'{test["output"]}\n{test.get("diagnosis") or ""}'
+                for test in _result_of(path, graded)["tests"] if not test["passed"]]
+    return any(LIKELY in text and description in text.split(LIKELY, 1)[1] for text in feedback)
 
 
 def test_feedback_names_the_mistake(graded):
