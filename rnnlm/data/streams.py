@@ -26,6 +26,11 @@ to cover the streams exactly in a fixed number of windows. The draw is seeded by
 
 ``TBPTTLoader`` is a plain iterable, not a ``torch.utils.data.DataLoader``: Lightning then
 never injects a ``DistributedSampler`` (which would shuffle and interleave the windows).
+
+The split may be a memory-mapped token file (``uint16``/``uint32``, see
+:mod:`rnnlm.data.tokenfile`): the loader keeps a view of this rank's ``[B, L]`` block of the
+map, never a copy, and converts each window to int64 as it yields it, so a rank's memory does
+not grow with the corpus, only with the pages of its own streams that it has read.
 """
 
 from __future__ import annotations
@@ -76,7 +81,8 @@ class TBPTTLoader:
     """Rank ``rank``'s share of a token stream, yielded as :class:`TBPTTBatch` windows.
 
     Args:
-        ids: the whole split as a 1-D LongTensor (the same on every rank).
+        ids: the whole split as a 1-D array of token ids, the same on every rank: a tensor, or
+            a NumPy array such as the memory map of a token file (read window by window).
         batch_size: streams (rows) per rank.
         bptt: window length (the mean target when ``variable_bptt``).
         rank: this process's global rank.
@@ -94,7 +100,7 @@ class TBPTTLoader:
 
     def __init__(
         self,
-        ids: torch.Tensor,
+        ids: torch.Tensor | np.ndarray,
         batch_size: int,
         bptt: int,
         rank: int = 0,
@@ -103,14 +109,14 @@ class TBPTTLoader:
         seed: int = 0,
         split: str = "train",
     ):
-        if ids.dim() != 1:
-            raise ValueError(f"ids must be a 1-D tensor of token ids, got shape {tuple(ids.shape)}")
+        if ids.ndim != 1:
+            raise ValueError(f"ids must be a 1-D array of token ids, got shape {tuple(ids.shape)}")
         for name, value in (("batch_size", batch_size), ("bptt", bptt), ("world_size", world_size)):
             if value < 1:
                 raise ValueError(f"{name} must be >= 1, got {value}")
         if not 0 <= rank < world_size:
             raise ValueError(f"rank must be in [0, {world_size}), got {rank}")
-        num_tokens, num_streams = ids.numel(), world_size * batch_size
+        num_tokens, num_streams = int(ids.shape[0]), world_size * batch_size
         stream_length = num_tokens // num_streams
         if stream_length - 1 < bptt:
             raise ValueError(
@@ -123,7 +129,10 @@ class TBPTTLoader:
         self.num_streams, self.stream_length = num_streams, stream_length
         self.dropped_tokens = num_tokens - num_streams * stream_length
         first = rank * batch_size * stream_length
-        self.data = ids[first : first + batch_size * stream_length].long().view(batch_size, stream_length)  # [B, L]
+        if isinstance(ids, torch.Tensor):
+            ids = ids.numpy()  # shares memory
+        # a view of this rank's streams: no copy, a memory map stays a memory map
+        self.data = ids[first : first + batch_size * stream_length].reshape(batch_size, stream_length)  # [B, L]
         self.epoch = 0
         self.window_index = 0  # windows of this epoch already yielded
         self._resume_pending = False
@@ -179,9 +188,8 @@ class TBPTTLoader:
         for index in range(self.window_index, len(windows)):
             start, length = windows[index]
             self.window_index = index + 1
-            inputs = self.data[:, start : start + length].contiguous()  # [B, T]
-            targets = self.data[:, start + 1 : start + 1 + length].contiguous()  # [B, T]
-            yield TBPTTBatch(inputs, targets, index == 0)
+            window = torch.from_numpy(self.data[:, start : start + length + 1].astype(np.int64))  # [B, T + 1]
+            yield TBPTTBatch(window[:, :-1].contiguous(), window[:, 1:].contiguous(), index == 0)  # [B, T] each
 
     def state_dict(self) -> dict[str, Any]:
         """Rank-independent position: epoch and windows already yielded, plus the layout."""

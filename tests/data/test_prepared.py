@@ -15,7 +15,8 @@ from rnnlm.data.vocab import Vocabulary
 def test_folder_contents_and_reuse(numbered_folder):
     prepared = prepare_corpus(str(numbered_folder), "word")
     files = sorted(p.name for p in prepared.folder.iterdir())
-    assert files == ["ids.pt", "meta.json", "test.txt", "train.txt", "valid.txt", "vocab.json"]
+    assert files == ["meta.json", "test.bin", "test.txt", "train.bin", "train.txt", "valid.bin", "valid.txt",
+                     "vocab.json"]
     assert prepared.stats["vocab_size"] == 2 + 2000 and prepared.stats["tokens"]["train"] == 2000 + 200
     assert prepared.stats["unk_rate"]["valid"] == 0.0  # w0..w599 all appear in train
     again = prepare_corpus(str(numbered_folder), "word")
