@@ -56,7 +56,7 @@ def load_tokenizer_file(path: str | Path):
                          "tokenizer, or leave tokenizer unset to train one (bpe_vocab_size)")
     try:
         return _tokenizers().Tokenizer.from_file(str(path))
-    except Exception as error:  # tokenizers raises a bare Exception for every parse failure
+    except Exception as error:  # noqa: BLE001 (tokenizers raises a bare Exception for every parse failure)
         raise UsageError(f"tokenizer file {path} does not load as a Hugging Face tokenizer.json ({error}): "
                          "give a file saved by tokenizers' Tokenizer.save or by rnnlm prepare") from None
 
