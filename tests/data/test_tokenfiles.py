@@ -70,6 +70,7 @@ def test_large_vocabulary_gets_uint32_and_a_too_small_dtype_is_refused(tmp_path)
 
 @pytest.mark.parametrize("damage, message", [
     ("truncate", r"token file .*train\.bin holds 4,398 bytes but meta.json says 2,200 uint16 tokens \(4,400 bytes\)"),
+    ("append", r"token file .*train\.bin holds 4,402 bytes but meta.json says 2,200 uint16 tokens"),
     ("dtype", r"meta.json gives the token dtype 'int8' for train.bin"),
     ("length", r"token file .*train\.bin holds 4,400 bytes but meta.json says 2,201 uint16 tokens"),
     ("vocab", r"vocab.json is not the vocabulary the token files were encoded with"),
@@ -80,6 +81,9 @@ def test_damaged_cache_is_reported_with_the_file_and_the_fix(numbered_folder, da
     meta = json.loads(meta_path.read_text())
     if damage == "truncate":
         os.truncate(folder / "train.bin", 4_398)
+    elif damage == "append":
+        with open(folder / "train.bin", "ab") as file:
+            file.write(b"\x01\x00")
     elif damage == "dtype":
         meta["files"]["train"]["dtype"] = "int8"
     elif damage == "length":
