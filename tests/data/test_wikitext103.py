@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import http.server
-import threading
 import zipfile
 
 import pytest
@@ -15,6 +12,7 @@ from rnnlm.data.datamodule import LanguageModelDataModule
 from rnnlm.data.download import ChecksumError, OfflineError
 from rnnlm.data.prepared import prepare_corpus
 from rnnlm.data.tokenize import get_tokenizer
+from tests.support.http_server import serve_folder
 
 PINNED = "242ba0f20b329cfdf1ccc61e9e9e5b59becf189db7f7a81cd2a0e2fc31539590"  # docs/data.md: where it comes from
 
@@ -61,20 +59,8 @@ def test_file_mirror_extracts_the_splits_and_prepares_them(wikitext103_mirror, t
 
 @pytest.fixture
 def http_server(wikitext103_mirror):
-    mirror, _ = wikitext103_mirror
-    handler = functools.partial(_QuietHandler, directory=str(mirror))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-    thread.join()
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
+    with serve_folder(wikitext103_mirror[0]) as url:
+        yield url
 
 
 def test_http_mirror_then_the_datamodule_reads_it_in_place(http_server, tmp_path, monkeypatch):
