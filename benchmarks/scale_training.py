@@ -6,7 +6,7 @@ The corpora are those of ``scale_prep.py`` (the complete works plus seeded shuff
 lines: the same vocabulary at every scale, so the same model). Each corpus is prepared once
 into a cache (not measured); then a fresh process trains the same LSTM (1 x 64, embeddings
 64, batch 20, bptt 35) for ``--steps`` steps with 20 validation windows, on 1 process, and on
-4 DDP ranks (gloo, CPU) for the largest scale. Each rank reports its own peak RSS
+4 DDP ranks (gloo, CPU), at every scale. Each rank reports its own peak RSS
 (``ru_maxrss``, absolute: imports, model, optimizer, the pages of the token files it read).
 Issue 11's goal: 1x and 100x within 10% of each other, and each of the 4 ranks at 100x
 within 10% of the 1x figure. Writes ``benchmarks/results/scale_training.md``.
@@ -77,8 +77,8 @@ def main() -> None:
     os.environ["RNNLM_CACHE_DIR"] = str(cache)
     from rnnlm.data.prepared import prepare_corpus
 
-    runs = [(scale, 1) for scale in args.scales] + [(max(args.scales), args.ranks)]
-    rows, reference = [], None
+    runs = [(scale, 1) for scale in args.scales] + [(scale, args.ranks) for scale in args.scales]
+    rows, reference, same_ranks = [], None, {}
     for scale, devices in runs:
         folder = scale_corpus(scale, root)
         prepare_corpus(str(folder), "word")  # not measured
@@ -86,11 +86,14 @@ def main() -> None:
         records = run(folder, devices, args.steps, root / "ranks", cache)
         for record in records:
             reference = reference or record["peak_mib"]
+            base = same_ranks.setdefault((devices, record["rank"]), record["peak_mib"])  # the smallest scale's
             rows.append(f"| {scale}x | {record['train_tokens']:,} | {devices} | {record['rank']} | "
-                        f"{record['peak_mib']:.0f} | {record['peak_mib'] / reference:.3f} | {load:.1f} |")
+                        f"{record['peak_mib']:.0f} | {record['peak_mib'] / reference:.3f} | "
+                        f"{record['peak_mib'] / base:.3f} | {load:.1f} |")
             print(rows[-1], flush=True)
-    table = "\n".join(["| corpus | train tokens | ranks | rank | peak RSS MiB | relative to 1x, 1 rank | load (1 min) |",
-                       "| --- | --- | --- | --- | --- | --- | --- |", *rows])
+    table = "\n".join(["| corpus | train tokens | ranks | rank | peak RSS MiB | relative to 1x, 1 rank "
+                       "| relative to 1x, same rank of the same run size | load (1 min) |",
+                       "| --- | --- | --- | --- | --- | --- | --- | --- |", *rows])
     RESULTS.write_text(
         "# Training memory at scale\n\n"
         f"`python benchmarks/scale_training.py`: LSTM 1 x 64 (embeddings 64, Adam), batch 20, bptt 35, "

@@ -4,14 +4,15 @@
 most 65,536 tokens), else ``uint32``: 2 or 4 bytes a token instead of the 8 of an int64
 tensor. ``meta.json`` records, for each file, its dtype, length in tokens, size in bytes and
 SHA-256, so that a file that disagrees (truncated, from another preparation, another dtype)
-is reported by name instead of training on garbage. Training opens the file with
-``np.memmap``: a rank reads only the pages of its own streams (nanoGPT's ``train.bin`` works
-the same way).
+is reported by name instead of training on garbage. Training maps the file read-only
+(``mmap``, viewed as a NumPy array): a rank reads only the pages of its own streams
+(nanoGPT's ``train.bin`` works the same way).
 """
 
 from __future__ import annotations
 
 import hashlib
+import mmap
 from pathlib import Path
 from typing import IO, Any
 
@@ -86,5 +87,10 @@ def open_token_file(folder: Path, entry: dict[str, Any], vocab_size: int, verify
         raise UsageError(f"token file {path} does not have the SHA-256 recorded in meta.json: it was modified; {fix}")
     if entry["length"] == 0:
         return np.zeros(0, dtype=dtype)  # mmap cannot map an empty file
-    return np.memmap(path, dtype=dtype, mode="r", shape=(int(entry["length"]),))
+    with open(path, "rb") as file:
+        mapped = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+    if hasattr(mapped, "madvise"):
+        # a rank reads B short runs far apart: read-ahead would pull (and count in its RSS) far more than it uses
+        mapped.madvise(mmap.MADV_RANDOM)
+    return np.frombuffer(mapped, dtype=dtype)  # [N] read-only, backed by the map
 
