@@ -170,9 +170,9 @@ def encode_split(chunks: list[Chunk], split: str, vocab: Vocabulary, lower: bool
         blank = blank and encoded.blank
         yield encoded
     if blank:
-        source = chunks[0].path if chunks and chunks[0].path else f"the {split} split"
-        raise UsageError(f"corpus file {source} is empty: give a file with some text" if chunks and chunks[0].path
-                         else f"{source} of the corpus is empty: give some text for it")
+        path = chunks[0].path if chunks else None
+        raise UsageError(f"corpus file {path} is empty: give a file with some text" if path
+                         else f"the {split} split of the corpus is empty: give some text for it")
 
 
 def write_prepared(staging: Path, chunks: dict[str, list[Chunk]], vocab: Vocabulary, lower: bool, dtype: str,
