@@ -132,7 +132,7 @@ class TBPTTLoader:
         if isinstance(ids, torch.Tensor):
             ids = ids.numpy()  # shares memory
         # a view of this rank's streams: no copy, a memory map stays a memory map
-        self.data = ids[first : first + batch_size * stream_length].reshape(batch_size, stream_length)  # [B, L]
+        self.rows = ids[first : first + batch_size * stream_length].reshape(batch_size, stream_length)  # [B, L]
         self.epoch = 0
         self.window_index = 0  # windows of this epoch already yielded
         self._resume_pending = False
@@ -146,12 +146,21 @@ class TBPTTLoader:
                 f"bptt {self.bptt}); {self.dropped_tokens} tokens dropped at the end")
 
     @property
+    def data(self) -> torch.Tensor:
+        """This rank's streams as a LongTensor ``[B, L]`` (a copy, for inspection; iteration reads ``rows``)."""
+        return torch.from_numpy(np.asarray(self.rows, dtype=np.int64))
+
+    @property
     def sampler(self) -> TBPTTLoader:
         """Lightning calls ``loader.sampler.set_epoch(epoch)`` at each epoch start: that is us."""
         return self
 
-    def windows(self, epoch: int | None = None) -> np.ndarray:
-        """The ``(start, length)`` rows [num_windows, 2] of ``epoch``'s schedule (default: the current one)."""
+    def windows(self, epoch: int | None = None) -> list[tuple[int, int]]:
+        """The ``(start, length)`` schedule of ``epoch`` (default: the current one)."""
+        return [(int(start), int(length)) for start, length in self._windows(epoch)]
+
+    def _windows(self, epoch: int | None = None) -> np.ndarray:
+        """The schedule as an int64 array ``[num_windows, 2]`` of ``(start, length)`` rows."""
         epoch = self.epoch if epoch is None else epoch
         if not self.variable_bptt:
             epoch = 0  # one schedule for all epochs
@@ -166,7 +175,7 @@ class TBPTTLoader:
         return self._schedule[1]
 
     def __len__(self) -> int:
-        return len(self.windows())
+        return len(self._windows())
 
     def set_epoch(self, epoch: int) -> None:
         """Start ``epoch``: its window schedule, from its first window (no-op if already there)."""
@@ -182,14 +191,14 @@ class TBPTTLoader:
             self._resume_pending = False
         elif self.window_index > 0:
             self.epoch, self.window_index = self.epoch + 1, 0  # a new walk without set_epoch
-        windows = self.windows()
+        windows = self._windows()
         if self.window_index >= len(windows):
             self.epoch, self.window_index = self.epoch + 1, 0  # resumed at an epoch's very end
-            windows = self.windows()
+            windows = self._windows()
         for index in range(self.window_index, len(windows)):
             start, length = int(windows[index, 0]), int(windows[index, 1])
             self.window_index = index + 1
-            window = torch.from_numpy(self.data[:, start : start + length + 1].astype(np.int64))  # [B, T + 1]
+            window = torch.from_numpy(self.rows[:, start : start + length + 1].astype(np.int64))  # [B, T + 1]
             yield TBPTTBatch(window[:, :-1].contiguous(), window[:, 1:].contiguous(), index == 0)  # [B, T] each
 
     def state_dict(self) -> dict[str, Any]:

@@ -130,7 +130,8 @@ def test_loader_keeps_a_view_of_the_map_and_yields_int64(numbered_folder):
     data = LanguageModelDataModule(corpus=str(numbered_folder), batch_size=2, bptt=5)
     data.setup("fit")
     loader = data.train_dataloader()
-    assert mapped_file(loader.data)  # a view of the map, not a copy
+    assert mapped_file(loader.rows)  # a view of the map, not a copy
+    assert torch.equal(loader.data, torch.from_numpy(loader.rows.astype(np.int64)))
     batch = next(iter(loader))
     assert batch.inputs.dtype == batch.targets.dtype == torch.int64
     stream = data.split_ids("train")
