@@ -27,7 +27,8 @@ CHILD = r"""
 import json, resource, sys, time
 import torch
 from rnnlm.data.corpora import Corpus, load_shakespeare, SPLITS
-from rnnlm.data.prepared import build_prepared
+from rnnlm.data.prepared import build_vocabulary, encode_in_memory
+from rnnlm.data.sources import text_chunks
 from rnnlm.data.streams import TBPTTLoader
 
 level, scale, runs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
@@ -37,12 +38,14 @@ for _ in range(runs):
     start, cpu_start = time.perf_counter(), time.process_time()
     copies = [load_shakespeare() for _ in range(scale)]  # read and parse the plays `scale` times
     corpus = Corpus("shakespeare", *("".join(c.split(s) for c in copies) for s in SPLITS))
-    prepared, texts = build_prepared(corpus, level, False, 1, None, None)
-    loader = TBPTTLoader(prepared.ids["train"], batch_size=20, bptt=35)
+    chunks = {split: text_chunks(corpus.split(split)) for split in SPLITS}
+    vocab = build_vocabulary(chunks, level, "shakespeare", False, 1, None, 8000, workers=1)
+    arrays, stats = encode_in_memory(chunks, vocab, False, "uint16", workers=1)
+    loader = TBPTTLoader(arrays["train"], batch_size=20, bptt=35)
     seconds.append(time.perf_counter() - start)
     cpu_seconds.append(time.process_time() - cpu_start)
-    tokens = prepared.stats["tokens"]["train"] + prepared.stats["tokens"]["valid"] + prepared.stats["tokens"]["test"]
-    del copies, corpus, prepared, texts, loader
+    tokens = sum(stats["tokens"].values())
+    del copies, corpus, chunks, arrays, loader
 peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 print(json.dumps({"seconds": seconds, "cpu_seconds": cpu_seconds, "peak_mib": (peak_kib - baseline_kib) / 1024, "tokens": tokens}))
 """

@@ -20,7 +20,8 @@ from rnnlm.models.language_model import RecurrentLanguageModel
 def encode_prompt(model: RecurrentLanguageModel, prompt: str) -> list[int]:
     """Token ids of ``prompt``; unknown tokens become ``<unk>`` with a warning; never empty."""
     vocab = model.vocab
-    tokens = get_tokenizer(vocab.level, lower=vocab.lower).tokenize(prompt)
+    tokenizer = get_tokenizer(vocab.level, lower=vocab.lower, vocab=vocab)  # bpe: the vocabulary's own tokenizer
+    tokens = tokenizer.tokenize(prompt)
     if vocab.level == "word" and tokens and not prompt.endswith("\n"):
         tokens = tokens[:-1]  # the tokenizer closes the last line; a prompt goes on instead
     unknown = sorted({token for token in tokens if token not in vocab})
@@ -29,6 +30,8 @@ def encode_prompt(model: RecurrentLanguageModel, prompt: str) -> list[int]:
         warnings.warn(f"{len(unknown)} prompt token(s) not in the vocabulary, read as {vocab.unk_token}: {shown}",
                       stacklevel=3)
     if not tokens:  # start as at the beginning of a line
+        if vocab.level == "bpe":
+            return vocab.encode(tokenizer.tokenize("\n"))
         start = vocab.eos_token if vocab.level == "word" else "\n"
         return [vocab.stoi.get(start, vocab.unk_index)]
     return vocab.encode(tokens)

@@ -1,53 +1,98 @@
-"""``rnnlm prepare``: prepare a corpus and say where its splits and vocabulary are.
+"""``rnnlm prepare``: prepare a corpus and say where its token files, splits and vocabulary are.
 
     rnnlm prepare --corpus ptb --level word
+    rnnlm prepare --corpus wikitext103 --level word
+    rnnlm prepare --corpus shakespeare --level bpe --bpe_vocab_size 4000
 
-writes ``train.txt``, ``valid.txt``, ``test.txt`` (the splits as the models see them),
-``vocab.json`` and ``meta.json`` into the prepared-corpus folder of the cache and prints that
-folder with the corpus statistics: tokens per split, vocabulary size, ``<unk>`` rate.
+streams the corpus through the two passes of :mod:`rnnlm.data.prepared` (count, then encode,
+in worker processes) and writes ``train.bin``/``valid.bin``/``test.bin`` (memory-mapped token
+ids), ``train.txt``, ``valid.txt``, ``test.txt`` (the splits as the models see them),
+``vocab.json`` (and ``tokenizer.json`` at the bpe level) and ``meta.json`` into the
+prepared-corpus folder of the cache; then prints that folder with the corpus statistics:
+tokens per split, tokens per word, vocabulary size, ``<unk>`` rate. A corpus already prepared
+is read from the cache and its token files checked against the SHA-256 in ``meta.json``.
 """
 
 from __future__ import annotations
 
-import argparse
-import sys
+from typing import Literal
 
-from rnnlm.data.corpora import KNOWN_CORPORA, SPLITS
+from rnnlm.data.corpora import SPLITS
 from rnnlm.data.download import ChecksumError, OfflineError
-from rnnlm.data.vocab import LEVELS
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The options of ``rnnlm prepare``."""
-    parser.add_argument("--corpus", default="shakespeare",
-                        help=f"one of {', '.join(KNOWN_CORPORA)}, or a .txt file or folder (default: shakespeare)")
-    parser.add_argument("--level", default="word", choices=LEVELS, help="tokenization level (default: word)")
-    parser.add_argument("--lower", action="store_true", help="lower-case the text first")
-    parser.add_argument("--min-freq", type=int, default=1, help="rarer training tokens become <unk> (default: 1)")
-    parser.add_argument("--max-size", type=int, default=None, help="largest vocabulary, specials included")
-    parser.add_argument("--data-dir", default=None, help="folder of downloaded corpus files (default: the cache)")
-    parser.add_argument("--vocab-file", default=None, help="reuse this vocabulary.json instead of building one")
+from rnnlm.errors import UsageError
 
 
 def format_statistics(folder: str, stats: dict) -> str:
     """The table printed by ``rnnlm prepare``."""
     lines = [f"prepared corpus: {folder}",
              f"vocabulary size: {stats['vocab_size']:,}",
-             f"{'split':<6} {'tokens':>12} {'<unk> rate':>11}"]
+             f"{'split':<6} {'tokens':>12} {'<unk> rate':>11} {'tokens/word':>12}"]
     for split in SPLITS:
-        lines.append(f"{split:<6} {stats['tokens'][split]:>12,} {stats['unk_rate'][split]:>10.2%}")
+        words = stats["words"][split]
+        per_word = stats["tokens"][split] / words if words else 1.0
+        lines.append(f"{split:<6} {stats['tokens'][split]:>12,} {stats['unk_rate'][split]:>10.2%} {per_word:>12.3f}")
     return "\n".join(lines)
 
 
-def run(args: argparse.Namespace) -> int:
-    """Prepare the corpus and print where it is and its statistics; 1 on bad input."""
+def command(
+    corpus: str = "shakespeare",
+    level: Literal["word", "char", "bpe"] = "word",
+    lower: bool = False,
+    min_freq: int = 1,
+    max_size: int | None = None,
+    data_dir: str | None = None,
+    vocab_file: str | None = None,
+    tokenizer: str | None = None,
+    bpe_vocab_size: int = 8000,
+    token_dtype: Literal["auto", "uint16", "uint32"] = "auto",
+    workers: int | None = None,
+) -> int:
+    """Prepare a corpus: token files, splits as text, vocabulary, statistics.
+
+    Prints the prepared-corpus folder and, per split, the tokens, the ``<unk>`` rate and the
+    tokens per word (to convert a perplexity per token into one per word).
+
+    Args:
+        corpus: shakespeare, tinyshakespeare, ptb, wikitext2, wikitext103, or a .txt file or folder.
+        level: tokenization level: word, char or bpe (byte-level BPE).
+        lower: lower-case the text first.
+        min_freq: rarer training tokens become <unk> (word and char level).
+        max_size: largest vocabulary, specials included (word and char level).
+        data_dir: folder of downloaded corpus files (default: the cache).
+        vocab_file: reuse this vocab.json instead of building one.
+        tokenizer: at the bpe level, a Hugging Face tokenizer.json to use instead of training one.
+        bpe_vocab_size: at the bpe level, the vocabulary size of the trained tokenizer.
+        token_dtype: ids on disk: auto (uint16 if the vocabulary fits, else uint32), uint16 or uint32.
+        workers: processes that count and encode (default: the CPUs available).
+    """
     from rnnlm.data.prepared import prepare_corpus
 
     try:
-        prepared = prepare_corpus(args.corpus, args.level, args.lower, args.min_freq, args.max_size,
-                                  args.data_dir, args.vocab_file)
-    except (ValueError, OSError, ModuleNotFoundError, ChecksumError, OfflineError) as error:
-        print(f"rnnlm prepare: {error}", file=sys.stderr)
-        return 1
+        prepared = prepare_corpus(corpus, level, lower, min_freq, max_size, data_dir, vocab_file,
+                                  tokenizer=tokenizer, bpe_vocab_size=bpe_vocab_size, token_dtype=token_dtype,
+                                  workers=workers, verify=True)
+    except (ChecksumError, OfflineError, FileNotFoundError, PermissionError, ModuleNotFoundError) as error:
+        raise UsageError(str(error)) from None
+    except UsageError:
+        raise
+    except ValueError as error:  # a bad option value reported by the library
+        raise UsageError(str(error)) from None
     print(format_statistics(str(prepared.folder), prepared.stats))
     return 0
+
+
+# Bridge for the argparse dispatcher of rnnlm/cli.py until it calls command(**parsed) itself:
+# the verb's arguments are handed over untouched and parsed by jsonargparse from command()'s
+# signature and docstring, so that the flags are already those of the new dispatcher.
+def add_arguments(parser) -> None:
+    """Make ``parser`` hand the verb's arguments to :func:`run` unparsed."""
+    import argparse
+
+    parser.parse_args = lambda argv=None: argparse.Namespace(arguments=list(argv or []))
+
+
+def run(args) -> int:
+    """Parse the arguments against :func:`command` and call it."""
+    from jsonargparse import CLI
+
+    return CLI(command, prog="rnnlm prepare", args=args.arguments, as_positional=False)

@@ -20,6 +20,7 @@ _LAZY = {
     "TBPTTLoader": "rnnlm.data.streams",
     "PreparedCorpus": "rnnlm.data.prepared",
     "prepare_corpus": "rnnlm.data.prepared",
+    "BPETokenizer": "rnnlm.data.bpe",
     "LanguageModelDataModule": "rnnlm.data.datamodule",
 }
 

@@ -16,6 +16,9 @@
 - ``ptb``: Mikolov's Penn Treebank (10k words, ``<unk>`` and ``N`` already in the text).
 - ``wikitext2``: WikiText-2 as in pytorch/examples (``<unk>``, `` = Heading = `` lines,
   ``@-@``); Merity et al. (2016), "Pointer Sentinel Mixture Models".
+- ``wikitext103``: WikiText-103 (103M training tokens, 267,735 types), the same format, from
+  the authors' archive ``wikitext-103-v1.zip`` (downloaded once, verified, its three
+  ``wiki.*.tokens`` members extracted beside it; see docs/data.md for the pinned digest).
 - a path: a ``.txt`` file is split by position (first 90% of characters train, next 5%
   valid, last 5% test, each cut moved forward to a line end); a folder uses its
   ``train.txt``/``valid.txt``/``test.txt``, or else all its ``.txt`` files in sorted order,
@@ -29,7 +32,8 @@ from dataclasses import dataclass
 import importlib.util
 from pathlib import Path
 
-from rnnlm.data.download import OfflineError, cache_dir, fetch, mirror_url, offline_message
+from rnnlm.data.download import OfflineError, cache_dir, extract_member, fetch, mirror_url, offline_message
+from rnnlm.errors import UsageError
 
 SPLITS = ("train", "valid", "test")
 DEFAULT_CORPUS = "shakespeare"
@@ -69,7 +73,17 @@ REMOTE_CORPORA: dict[str, tuple[str, dict[str, tuple[str, str, str]]]] = {
                  "d790b833ef8cf03a90db7bf1271b7520b83c45ce07ba3c1a9699df81e239eca0"),
     }),
 }
-KNOWN_CORPORA = (DEFAULT_CORPUS, *REMOTE_CORPORA)
+# name -> (folder under data_dir, archive file name, standard URL, sha256 of the archive, {split: member})
+# WikiText-103: the authors' archive, now served from wikitext.smerity.com (formerly
+# s3.amazonaws.com/research.metamind.io/wikitext/); the SHA-256 is the one pinned by Apple's
+# mlx-data (mlx/data/datasets/wikitext.py) and JuliaText's CorpusLoaders.jl (docs/data.md).
+ARCHIVE_CORPORA: dict[str, tuple[str, str, str, str, dict[str, str]]] = {
+    "wikitext103": ("wikitext-103", "wikitext-103-v1.zip", "https://wikitext.smerity.com/wikitext-103-v1.zip",
+                    "242ba0f20b329cfdf1ccc61e9e9e5b59becf189db7f7a81cd2a0e2fc31539590",
+                    {"train": "wikitext-103/wiki.train.tokens", "valid": "wikitext-103/wiki.valid.tokens",
+                     "test": "wikitext-103/wiki.test.tokens"}),
+}
+KNOWN_CORPORA = (DEFAULT_CORPUS, *REMOTE_CORPORA, *ARCHIVE_CORPORA)
 LOCAL_SHARES = (0.90, 0.05, 0.05)  # train, valid, test of a local file
 
 
@@ -101,11 +115,11 @@ def read_text(path: str | Path) -> str:
                                 else f"corpus path {path} is not a file")
     data = path.read_bytes()
     if not data.strip():
-        raise ValueError(f"corpus file {path} is empty: give a file with some text")
+        raise UsageError(f"corpus file {path} is empty: give a file with some text")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise ValueError(
+        raise UsageError(
             f"{path} is not UTF-8: byte 0x{data[error.start]:02x} at byte offset {error.start} cannot be "
             "decoded; convert the file, e.g. `iconv -f latin1 -t utf-8 in.txt > out.txt`"
         ) from None
@@ -194,13 +208,26 @@ def corpus_file(name: str, split: str, data_dir: str | Path | None = None, mirro
     return fetch(url, sha256, dest)
 
 
-def load_remote(name: str, data_dir: str | Path | None = None, mirror: str | None = None) -> Corpus:
-    """Tiny Shakespeare, PTB or WikiText-2 from ``data_dir`` (default: the cache), downloading what is missing."""
-    if name == "tinyshakespeare":
-        path = corpus_file(name, "all", data_dir, mirror)
-        text = read_text(path)
-        cut = int(len(text) * 0.9)  # nanoGPT shakespeare_char: val = data[int(n * 0.9):]
-        return Corpus(name, text[:cut], text[cut:], text[cut:], source=str(path))
+def archive_paths(name: str, data_dir: str | Path | None = None, mirror: str | None = None) -> dict[str, Path]:
+    """The split files of an archived corpus (WikiText-103), downloaded and extracted if absent.
+
+    The archive is verified against its pinned SHA-256 before anything is extracted; each member
+    is extracted atomically, so a present split file is always complete.
+    """
+    folder, archive_name, url, sha256, members = ARCHIVE_CORPORA[name]
+    root = (Path(data_dir) if data_dir is not None else cache_dir() / "downloads") / folder
+    paths = {split: root / Path(member).name for split, member in members.items()}
+    if all(path.is_file() for path in paths.values()):
+        return paths
+    archive = fetch(mirror_url(url, f"{folder}/{archive_name}", mirror), sha256, root / archive_name)
+    for split, member in members.items():
+        if not paths[split].is_file():
+            extract_member(archive, member, paths[split])
+    return paths
+
+
+def remote_paths(name: str, data_dir: str | Path | None = None, mirror: str | None = None) -> dict[str, Path]:
+    """The split files of PTB or WikiText-2, downloading what is missing; one error lists every missing file."""
     paths, failures, unreachable = {}, [], False
     for split in SPLITS:  # one error lists every file to place by hand; one network timeout at most
         try:
@@ -212,6 +239,17 @@ def load_remote(name: str, data_dir: str | Path | None = None, mirror: str | Non
         raise OfflineError(failures[0])
     if failures:
         raise OfflineError(f"{len(failures)} files of {name} are missing:\n" + "\n".join(f"- {f}" for f in failures))
+    return paths
+
+
+def load_remote(name: str, data_dir: str | Path | None = None, mirror: str | None = None) -> Corpus:
+    """Tiny Shakespeare, PTB, WikiText-2 or -103 from ``data_dir`` (default: the cache), downloading what is missing."""
+    if name == "tinyshakespeare":
+        path = corpus_file(name, "all", data_dir, mirror)
+        text = read_text(path)
+        cut = int(len(text) * 0.9)  # nanoGPT shakespeare_char: val = data[int(n * 0.9):]
+        return Corpus(name, text[:cut], text[cut:], text[cut:], source=str(path))
+    paths = archive_paths(name, data_dir, mirror) if name in ARCHIVE_CORPORA else remote_paths(name, data_dir, mirror)
     return Corpus(name, *(read_text(paths[split]) for split in SPLITS), source=str(paths["train"].parent))
 
 
@@ -265,17 +303,17 @@ def load_corpus(name_or_path: str | Path = DEFAULT_CORPUS, data_dir: str | Path 
     """A known corpus by name (``KNOWN_CORPORA``) or a local ``.txt`` file or folder.
 
     Args:
-        name_or_path: ``shakespeare``, ``tinyshakespeare``, ``ptb``, ``wikitext2``, or a path.
+        name_or_path: ``shakespeare``, ``tinyshakespeare``, ``ptb``, ``wikitext2``, ``wikitext103``, or a path.
         data_dir: folder of the downloaded corpus files (default: ``<cache>/downloads``).
         mirror: base address replacing the standard download addresses (default: ``$RNNLM_MIRROR``).
     """
     name = str(name_or_path)
     if name == DEFAULT_CORPUS:
         return load_shakespeare()
-    if name in REMOTE_CORPORA:
+    if name in REMOTE_CORPORA or name in ARCHIVE_CORPORA:
         return load_remote(name, data_dir, mirror)
     path = Path(name).expanduser()
     if path.exists():
         return load_local(path)
-    raise ValueError(f"unknown corpus {name!r}: choose one of {', '.join(KNOWN_CORPORA)}, "
+    raise UsageError(f"unknown corpus {name!r}: choose one of {', '.join(KNOWN_CORPORA)}, "
                      "or give the path of an existing .txt file or folder")

@@ -2,7 +2,9 @@
 
 The vocabulary is known as soon as the DataModule exists (prepared on first access and
 cached on disk), so ``LightningCLI`` can link ``data.vocab_size`` into ``model.vocab_size``
-when it instantiates the classes. Each ``*_dataloader()`` returns a
+when it instantiates the classes. ``prepare_data`` (once per node) prepares the corpus into
+the cache if it is not there (streaming, :mod:`rnnlm.data.prepared`); ``setup`` (every rank)
+opens the cached token files as memory maps and checks them against ``meta.json``. Each ``*_dataloader()`` returns a
 :class:`~rnnlm.data.streams.TBPTTLoader` holding only this rank's streams: a plain iterable,
 so Lightning leaves it alone (no ``DistributedSampler``, no shuffling) whatever
 ``use_distributed_sampler`` says.
@@ -34,8 +36,9 @@ class LanguageModelDataModule(L.LightningDataModule):
 
     Args:
         corpus: ``shakespeare`` (offline default), ``tinyshakespeare``, ``ptb``, ``wikitext2``,
-            or the path of a ``.txt`` file or folder.
-        level: tokenization, ``word`` (whitespace, ``<eos>`` at line ends) or ``char``.
+            ``wikitext103``, or the path of a ``.txt`` file or folder.
+        level: tokenization, ``word`` (whitespace, ``<eos>`` at line ends), ``char``, or ``bpe``
+            (byte-level BPE trained on the training split, or loaded from ``tokenizer``).
         batch_size: training streams per rank (rows of a batch).
         eval_batch_size: validation/test streams per rank.
         bptt: window length of truncated backpropagation through time (tokens).
@@ -46,6 +49,8 @@ class LanguageModelDataModule(L.LightningDataModule):
         data_dir: folder of downloaded corpus files (default: ``<cache>/downloads``).
         seed: seed of the variable-BPTT schedule (identical on every rank).
         vocab_file: reuse this saved vocabulary (same corpus and level) instead of building one.
+        tokenizer: at the bpe level, a Hugging Face ``tokenizer.json`` to use instead of training one.
+        bpe_vocab_size: at the bpe level, the vocabulary size of the trained tokenizer.
     """
 
     def __init__(
@@ -62,11 +67,13 @@ class LanguageModelDataModule(L.LightningDataModule):
         data_dir: str | None = None,
         seed: int = 0,
         vocab_file: str | None = None,
+        tokenizer: str | None = None,
+        bpe_vocab_size: int = 8000,
     ):
         super().__init__()
         check_level(level)
         for name, value in (("batch_size", batch_size), ("eval_batch_size", eval_batch_size),
-                            ("bptt", bptt), ("min_freq", min_freq)):
+                            ("bptt", bptt), ("min_freq", min_freq), ("bpe_vocab_size", bpe_vocab_size)):
             if value < 1:
                 raise ValueError(f"{name} must be >= 1, got {value}")
         if str(corpus) not in KNOWN_CORPORA and not Path(str(corpus)).expanduser().exists():
@@ -77,14 +84,18 @@ class LanguageModelDataModule(L.LightningDataModule):
         self.batch_size, self.eval_batch_size, self.bptt = batch_size, eval_batch_size, bptt
         self.variable_bptt, self.lower, self.min_freq, self.max_size = variable_bptt, lower, min_freq, max_size
         self.data_dir, self.seed, self.vocab_file = data_dir, seed, vocab_file
+        self.tokenizer, self.bpe_vocab_size = tokenizer, bpe_vocab_size
         self._prepared: PreparedCorpus | None = None
+
+    def _prepare(self) -> PreparedCorpus:
+        return prepare_corpus(self.corpus, self.level, self.lower, self.min_freq, self.max_size, self.data_dir,
+                              self.vocab_file, tokenizer=self.tokenizer, bpe_vocab_size=self.bpe_vocab_size)
 
     @property
     def prepared(self) -> PreparedCorpus:
         """The prepared corpus (built on first access, then read from the cache)."""
         if self._prepared is None:
-            self._prepared = prepare_corpus(self.corpus, self.level, self.lower, self.min_freq,
-                                            self.max_size, self.data_dir, self.vocab_file)
+            self._prepared = self._prepare()
         return self._prepared
 
     @property
@@ -98,12 +109,16 @@ class LanguageModelDataModule(L.LightningDataModule):
         return len(self.vocab)
 
     def prepare_data(self) -> None:
-        """Download and prepare the corpus into the cache (Lightning runs it once per node)."""
-        self.prepared
+        """Download and prepare the corpus into the cache if it is not there (Lightning: once per node)."""
+        prepared = self._prepare()
+        rank_zero_info(f"prepared corpus {prepared.name} ({prepared.level} level, {len(prepared.vocab):,} tokens "
+                       f"in the vocabulary) in {prepared.folder}")
 
     def setup(self, stage: str | None = None) -> None:
-        """Load the prepared corpus (from the cache)."""
-        self.prepared
+        """Open this rank's view of the prepared corpus: the cached token files, memory-mapped and checked."""
+        self._prepared = self._prepare()
+        for split in SPLITS:
+            self._prepared.tokens(split)  # a damaged token file fails here, before training starts
 
     def split_ids(self, split: str) -> torch.Tensor:
         """The whole encoded split as a LongTensor ``[N]`` (the n-gram models use this stream)."""
@@ -111,13 +126,20 @@ class LanguageModelDataModule(L.LightningDataModule):
             raise ValueError(f"unknown split {split!r}; choose one of: {', '.join(SPLITS)}")
         return self.prepared.ids[split]
 
+    def tokens_per_word(self, split: str) -> float:
+        """Tokens per word of ``split`` (words = word-level tokens of the same text, line ends included;
+        1.0 at word level): perplexity per word = exp(loss per token * tokens_per_word)."""
+        if split not in SPLITS:
+            raise ValueError(f"unknown split {split!r}; choose one of: {', '.join(SPLITS)}")
+        return 1.0 if self.level == "word" else self.prepared.tokens_per_word(split)
+
     def _rank_and_world_size(self) -> tuple[int, int]:
         trainer = self.trainer
         return (0, 1) if trainer is None else (trainer.global_rank, trainer.world_size)
 
     def _loader(self, split: str, batch_size: int, variable_bptt: bool) -> TBPTTLoader:
         rank, world_size = self._rank_and_world_size()
-        loader = TBPTTLoader(self.split_ids(split), batch_size, self.bptt, rank=rank, world_size=world_size,
+        loader = TBPTTLoader(self.prepared.tokens(split), batch_size, self.bptt, rank=rank, world_size=world_size,
                              variable_bptt=variable_bptt, seed=self.seed, split=split)
         rank_zero_info(loader.layout_summary())
         return loader

@@ -15,9 +15,11 @@ import hashlib
 import os
 import urllib.error
 import urllib.request
+import zipfile
 from pathlib import Path
 
 from rnnlm.atomic import atomic_open
+from rnnlm.errors import UsageError
 
 MIRROR_ENV = "RNNLM_MIRROR"
 CHUNK_BYTES = 1 << 20
@@ -116,3 +118,19 @@ def fetch(url: str, sha256: str, dest: str | os.PathLike) -> Path:
         raise OfflineError(offline_message(url, sha256, dest, reason), unreachable=not reached) from None
     return dest
 
+
+
+def extract_member(archive: str | os.PathLike, member: str, dest: str | os.PathLike) -> Path:
+    """Copy ``member`` of the zip ``archive`` to ``dest`` (streamed, atomically); clear errors for bad archives."""
+    archive, dest = Path(archive), Path(dest)
+    try:
+        with zipfile.ZipFile(archive) as zipped, zipped.open(member) as source, atomic_open(dest, binary=True) as out:
+            for chunk in iter(lambda: source.read(CHUNK_BYTES), b""):
+                out.write(chunk)
+    except KeyError:
+        raise UsageError(f"{archive} has no member {member}: it is not the expected archive; "
+                         "delete it so that it is downloaded again") from None
+    except zipfile.BadZipFile as error:
+        raise UsageError(f"{archive} is not a readable zip archive ({error}): delete it so that it is "
+                         "downloaded again") from None
+    return dest

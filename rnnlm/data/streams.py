@@ -26,6 +26,11 @@ to cover the streams exactly in a fixed number of windows. The draw is seeded by
 
 ``TBPTTLoader`` is a plain iterable, not a ``torch.utils.data.DataLoader``: Lightning then
 never injects a ``DistributedSampler`` (which would shuffle and interleave the windows).
+
+The split may be a memory-mapped token file (``uint16``/``uint32``, see
+:mod:`rnnlm.data.tokenfile`): the loader keeps a view of this rank's ``[B, L]`` block of the
+map, never a copy, and converts each window to int64 as it yields it, so a rank's memory does
+not grow with the corpus, only with the pages of its own streams that it has read.
 """
 
 from __future__ import annotations
@@ -76,7 +81,8 @@ class TBPTTLoader:
     """Rank ``rank``'s share of a token stream, yielded as :class:`TBPTTBatch` windows.
 
     Args:
-        ids: the whole split as a 1-D LongTensor (the same on every rank).
+        ids: the whole split as a 1-D array of token ids, the same on every rank: a tensor, or
+            a NumPy array such as the memory map of a token file (read window by window).
         batch_size: streams (rows) per rank.
         bptt: window length (the mean target when ``variable_bptt``).
         rank: this process's global rank.
@@ -94,7 +100,7 @@ class TBPTTLoader:
 
     def __init__(
         self,
-        ids: torch.Tensor,
+        ids: torch.Tensor | np.ndarray,
         batch_size: int,
         bptt: int,
         rank: int = 0,
@@ -103,14 +109,14 @@ class TBPTTLoader:
         seed: int = 0,
         split: str = "train",
     ):
-        if ids.dim() != 1:
-            raise ValueError(f"ids must be a 1-D tensor of token ids, got shape {tuple(ids.shape)}")
+        if ids.ndim != 1:
+            raise ValueError(f"ids must be a 1-D array of token ids, got shape {tuple(ids.shape)}")
         for name, value in (("batch_size", batch_size), ("bptt", bptt), ("world_size", world_size)):
             if value < 1:
                 raise ValueError(f"{name} must be >= 1, got {value}")
         if not 0 <= rank < world_size:
             raise ValueError(f"rank must be in [0, {world_size}), got {rank}")
-        num_tokens, num_streams = ids.numel(), world_size * batch_size
+        num_tokens, num_streams = int(ids.shape[0]), world_size * batch_size
         stream_length = num_tokens // num_streams
         if stream_length - 1 < bptt:
             raise ValueError(
@@ -123,11 +129,14 @@ class TBPTTLoader:
         self.num_streams, self.stream_length = num_streams, stream_length
         self.dropped_tokens = num_tokens - num_streams * stream_length
         first = rank * batch_size * stream_length
-        self.data = ids[first : first + batch_size * stream_length].long().view(batch_size, stream_length)  # [B, L]
+        if isinstance(ids, torch.Tensor):
+            ids = ids.numpy()  # shares memory
+        # a view of this rank's streams: no copy, a memory map stays a memory map
+        self.rows = ids[first : first + batch_size * stream_length].reshape(batch_size, stream_length)  # [B, L]
         self.epoch = 0
         self.window_index = 0  # windows of this epoch already yielded
         self._resume_pending = False
-        self._schedule: tuple[int, list[tuple[int, int]]] | None = None
+        self._schedule: tuple[int, np.ndarray] | None = None
 
     def layout_summary(self) -> str:
         """One line for the logs: streams, their length, and how many tokens were dropped."""
@@ -137,12 +146,21 @@ class TBPTTLoader:
                 f"bptt {self.bptt}); {self.dropped_tokens} tokens dropped at the end")
 
     @property
+    def data(self) -> torch.Tensor:
+        """This rank's streams as a LongTensor ``[B, L]`` (a copy, for inspection; iteration reads ``rows``)."""
+        return torch.from_numpy(np.asarray(self.rows, dtype=np.int64))
+
+    @property
     def sampler(self) -> TBPTTLoader:
         """Lightning calls ``loader.sampler.set_epoch(epoch)`` at each epoch start: that is us."""
         return self
 
     def windows(self, epoch: int | None = None) -> list[tuple[int, int]]:
         """The ``(start, length)`` schedule of ``epoch`` (default: the current one)."""
+        return [(int(start), int(length)) for start, length in self._windows(epoch)]
+
+    def _windows(self, epoch: int | None = None) -> np.ndarray:
+        """The schedule as an int64 array ``[num_windows, 2]`` of ``(start, length)`` rows."""
         epoch = self.epoch if epoch is None else epoch
         if not self.variable_bptt:
             epoch = 0  # one schedule for all epochs
@@ -152,11 +170,12 @@ class TBPTTLoader:
                 schedule = variable_windows(usable, self.bptt, self.seed, epoch)
             else:
                 schedule = fixed_windows(usable, self.bptt)
-            self._schedule = (epoch, schedule)
+            # an int64 array, not a list of tuples: 16 bytes a window (a 100M-token split has 10^5 to 10^6)
+            self._schedule = (epoch, np.asarray(schedule, dtype=np.int64).reshape(-1, 2))
         return self._schedule[1]
 
     def __len__(self) -> int:
-        return len(self.windows())
+        return len(self._windows())
 
     def set_epoch(self, epoch: int) -> None:
         """Start ``epoch``: its window schedule, from its first window (no-op if already there)."""
@@ -172,16 +191,15 @@ class TBPTTLoader:
             self._resume_pending = False
         elif self.window_index > 0:
             self.epoch, self.window_index = self.epoch + 1, 0  # a new walk without set_epoch
-        windows = self.windows()
+        windows = self._windows()
         if self.window_index >= len(windows):
             self.epoch, self.window_index = self.epoch + 1, 0  # resumed at an epoch's very end
-            windows = self.windows()
+            windows = self._windows()
         for index in range(self.window_index, len(windows)):
-            start, length = windows[index]
+            start, length = int(windows[index, 0]), int(windows[index, 1])
             self.window_index = index + 1
-            inputs = self.data[:, start : start + length].contiguous()  # [B, T]
-            targets = self.data[:, start + 1 : start + 1 + length].contiguous()  # [B, T]
-            yield TBPTTBatch(inputs, targets, index == 0)
+            window = torch.from_numpy(self.rows[:, start : start + length + 1].astype(np.int64))  # [B, T + 1]
+            yield TBPTTBatch(window[:, :-1].contiguous(), window[:, 1:].contiguous(), index == 0)  # [B, T] each
 
     def state_dict(self) -> dict[str, Any]:
         """Rank-independent position: epoch and windows already yielded, plus the layout."""

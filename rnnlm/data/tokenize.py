@@ -1,15 +1,23 @@
-"""Tokenizers: word level (whitespace, ``<eos>`` at each line end) and character level.
+"""Tokenizers: word level (whitespace, ``<eos>`` at each line end), character level, byte-level BPE.
 
 Word level follows pytorch/examples ``word_language_model/data.py``: every line of the file,
 empty lines included, becomes its whitespace-separated tokens followed by ``<eos>``; this is
 what the published PTB (929k train tokens) and WikiText-2 (2,088,628) counts assume.
 Character level keeps every character, the newline included, as char-rnn and nanoGPT's
-``shakespeare_char`` do.
+``shakespeare_char`` do. The ``bpe`` level is :class:`rnnlm.data.bpe.BPETokenizer`: it needs
+the vocabulary that carries the tokenizer to encode (``get_tokenizer("bpe", vocab=vocab)``),
+and decodes without it.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rnnlm.data.vocab import EOS_TOKEN, check_level
+
+if TYPE_CHECKING:
+    from rnnlm.data.bpe import BPETokenizer
+    from rnnlm.data.vocab import Vocabulary
 
 
 class WordTokenizer:
@@ -63,6 +71,11 @@ class CharTokenizer:
         return "".join(tokens)
 
 
-def get_tokenizer(level: str = "word", lower: bool = False) -> WordTokenizer | CharTokenizer:
-    """The tokenizer for ``level`` (``"word"`` or ``"char"``)."""
-    return WordTokenizer(lower) if check_level(level) == "word" else CharTokenizer(lower)
+def get_tokenizer(level: str = "word", lower: bool = False,
+                  vocab: Vocabulary | None = None) -> WordTokenizer | CharTokenizer | BPETokenizer:
+    """The tokenizer for ``level`` (``"word"``, ``"char"`` or ``"bpe"``; ``bpe`` encodes with ``vocab``'s tokenizer)."""
+    if check_level(level) == "bpe":
+        from rnnlm.data.bpe import BPETokenizer
+
+        return BPETokenizer(vocab if vocab is not None and vocab.tokenizer is not None else None, lower)
+    return WordTokenizer(lower) if level == "word" else CharTokenizer(lower)

@@ -5,6 +5,11 @@ level), then the training tokens by descending frequency, ties broken by first o
 (the order of a ``collections.Counter``, which remembers insertion order). So the same
 corpus and options always give the same ids, on every rank and every machine.
 
+At the ``bpe`` level the ids are those of a byte-level BPE tokenizer (Hugging Face
+``tokenizers``, see :mod:`rnnlm.data.bpe`): ``itos`` is its token list and the vocabulary
+carries the tokenizer itself (its ``tokenizer.json`` text), so that a checkpoint can encode
+prompts and decode samples.
+
 A token that is literally ``<unk>`` in the text (Penn Treebank, WikiText) is counted as the
 special token, never as a second entry: PTB's vocabulary keeps its 10,000 types.
 
@@ -28,7 +33,7 @@ from rnnlm.atomic import write_text_atomic
 
 UNK_TOKEN = "<unk>"
 EOS_TOKEN = "<eos>"
-LEVELS = ("word", "char")
+LEVELS = ("word", "char", "bpe")
 FORMAT_NAME = "rnnlm-vocabulary"
 FORMAT_VERSION = 1
 
@@ -41,7 +46,7 @@ def check_level(level: str) -> str:
 
 
 def special_tokens(level: str) -> list[str]:
-    """The special tokens that open the vocabulary at this level, in id order."""
+    """The special tokens that open the vocabulary at this level, in id order (byte-level BPE needs no ``<eos>``)."""
     return [UNK_TOKEN, EOS_TOKEN] if check_level(level) == "word" else [UNK_TOKEN]
 
 
@@ -50,15 +55,20 @@ class Vocabulary:
 
     Args:
         itos: the tokens in id order (specials first).
-        level: ``"word"`` or ``"char"``.
+        level: ``"word"``, ``"char"`` or ``"bpe"``.
         corpus: the name of the corpus the vocabulary was built on (checked when reloaded).
         lower: whether the text was lower-cased before tokenizing.
+        tokenizer: at the ``bpe`` level, the tokenizer's ``tokenizer.json`` text (ids = its ids).
     """
 
     unk_token = UNK_TOKEN
 
-    def __init__(self, itos: Sequence[str], level: str = "word", corpus: str = "", lower: bool = False):
+    def __init__(self, itos: Sequence[str], level: str = "word", corpus: str = "", lower: bool = False,
+                 tokenizer: str | None = None):
         self.level = check_level(level)
+        if (level == "bpe") != (tokenizer is not None):
+            raise ValueError("a bpe-level vocabulary carries its tokenizer (tokenizer=...), and only it does")
+        self.tokenizer = tokenizer
         self.corpus = corpus
         self.lower = bool(lower)
         self.itos: list[str] = list(itos)
@@ -132,12 +142,15 @@ class Vocabulary:
 
     @property
     def fingerprint(self) -> str:
-        """SHA-256 of the token list: equal fingerprints mean identical ids."""
-        return hashlib.sha256(json.dumps(self.itos, ensure_ascii=False).encode("utf-8")).hexdigest()
+        """SHA-256 of the token list (and of the BPE merges): equal fingerprints mean identical ids."""
+        digest = hashlib.sha256(json.dumps(self.itos, ensure_ascii=False).encode("utf-8"))
+        if self.tokenizer is not None:
+            digest.update(self.tokenizer.encode("utf-8"))
+        return digest.hexdigest()
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON types (for ``vocab.json`` and checkpoints)."""
-        return {
+        data = {
             "format": FORMAT_NAME,
             "version": FORMAT_VERSION,
             "level": self.level,
@@ -145,6 +158,9 @@ class Vocabulary:
             "lower": self.lower,
             "itos": list(self.itos),
         }
+        if self.tokenizer is not None:
+            data["tokenizer"] = self.tokenizer
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Vocabulary:
@@ -154,7 +170,8 @@ class Vocabulary:
         if data.get("version") != FORMAT_VERSION:
             raise ValueError(f"vocabulary format version {data.get('version')} is not supported "
                              f"(this rnnlm reads version {FORMAT_VERSION})")
-        return cls(data["itos"], level=data["level"], corpus=data.get("corpus", ""), lower=data.get("lower", False))
+        return cls(data["itos"], level=data["level"], corpus=data.get("corpus", ""), lower=data.get("lower", False),
+                   tokenizer=data.get("tokenizer"))
 
     def save(self, path: str | os.PathLike) -> None:
         """Write the vocabulary as JSON (atomically: a crash never leaves half a file)."""

@@ -99,7 +99,7 @@ def test_crlf_is_normalized(tmp_path):
 
 def test_unknown_corpus_lists_the_known_ones():
     with pytest.raises(ValueError, match="unknown corpus 'shakespear': choose one of shakespeare, tinyshakespeare, "
-                                         "ptb, wikitext2, or give the path"):
+                                         "ptb, wikitext2, wikitext103, or give the path"):
         load_corpus("shakespear")
 
 

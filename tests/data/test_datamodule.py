@@ -36,7 +36,7 @@ def test_loaders_are_sharded_by_the_trainer_rank(numbered_folder):
 
 
 @pytest.mark.parametrize("kwargs,message", [
-    ({"level": "bpe"}, "unknown level 'bpe'; choose one of: word, char"),
+    ({"level": "subword"}, "unknown level 'subword'; choose one of: word, char, bpe"),
     ({"batch_size": 0}, "batch_size must be >= 1"),
     ({"bptt": 0}, "bptt must be >= 1"),
     ({"corpus": "wikitext3"}, "unknown corpus 'wikitext3': choose one of shakespeare, tinyshakespeare, ptb, wikitext2"),

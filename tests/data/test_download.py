@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import http.server
 import socket
-import threading
 
 import pytest
 
 from rnnlm.data.corpora import load_corpus
 from rnnlm.data.download import ChecksumError, OfflineError, cache_dir, fetch, mirror_url, sha256_of
+from tests.support.http_server import serve_folder
 
 PTB_VALID_SHA256 = "c9fe6985fe0d4ccb578183407d7668fc6066c20700cb4cf87d8ff1cc34df1bf2"
 
@@ -71,19 +69,8 @@ def test_offline_error_names_the_file_and_where_to_put_it(tmp_path):
 @pytest.fixture
 def http_mirror(shared_data):
     """``../shared/data`` served over HTTP on 127.0.0.1."""
-    handler = functools.partial(_QuietHandler, directory=str(shared_data))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-    thread.join()
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
+    with serve_folder(shared_data) as url:
+        yield url
 
 
 def test_http_mirror_downloads_tinyshakespeare_with_nanogpt_split(http_mirror, shared_data, tmp_path, monkeypatch):

@@ -7,15 +7,20 @@ import json
 import pytest
 import torch
 
+from jsonargparse import CLI
+
 from rnnlm.cli import main
+from rnnlm.commands.prepare import command
 from rnnlm.data.prepared import prepare_corpus
 from rnnlm.data.vocab import Vocabulary
+from rnnlm.errors import UsageError
 
 
 def test_folder_contents_and_reuse(numbered_folder):
     prepared = prepare_corpus(str(numbered_folder), "word")
     files = sorted(p.name for p in prepared.folder.iterdir())
-    assert files == ["ids.pt", "meta.json", "test.txt", "train.txt", "valid.txt", "vocab.json"]
+    assert files == ["meta.json", "test.bin", "test.txt", "train.bin", "train.txt", "valid.bin", "valid.txt",
+                     "vocab.json"]
     assert prepared.stats["vocab_size"] == 2 + 2000 and prepared.stats["tokens"]["train"] == 2000 + 200
     assert prepared.stats["unk_rate"]["valid"] == 0.0  # w0..w599 all appear in train
     again = prepare_corpus(str(numbered_folder), "word")
@@ -64,12 +69,17 @@ def test_prepare_verb_prints_folder_and_statistics(numbered_folder, capsys):
     assert main(["prepare", "--corpus", str(numbered_folder), "--level", "word"]) == 0
     out = capsys.readouterr().out
     assert "prepared corpus: " in out and "vocabulary size: 2,002" in out
-    assert "train         2,200      0.00%" in out and "valid           660      0.00%" in out
+    assert "train         2,200      0.00%        1.000" in out and "valid           660      0.00%" in out
+    # char level: tokens per word = characters / (words + line ends) of the same text
+    assert CLI(command, args=["--corpus", str(numbered_folder), "--level", "char"], as_positional=False) == 0
+    text = (numbered_folder / "valid.txt").read_text()
+    per_word = len(text) / (len(text.split()) + text.count("\n"))
+    assert f"valid  {len(text):>12,}      0.00% {per_word:>12.3f}" in capsys.readouterr().out
 
 
-def test_prepare_verb_reports_bad_input(capsys):
-    assert main(["prepare", "--corpus", "no-such-corpus"]) == 1
-    assert "unknown corpus 'no-such-corpus'" in capsys.readouterr().err
+def test_prepare_verb_reports_bad_input():
+    with pytest.raises(UsageError, match="unknown corpus 'no-such-corpus'"):
+        main(["prepare", "--corpus", "no-such-corpus"])
 
 
 def test_failed_preparation_leaves_no_folder(tmp_path):
@@ -83,11 +93,12 @@ def test_failed_preparation_leaves_no_folder(tmp_path):
     assert not prepared_root.exists() or not any(p.name.startswith("bad-") for p in prepared_root.iterdir())
 
 
-def test_prepare_verb_offline_names_the_file_to_place(monkeypatch, tmp_path, capsys):
+def test_prepare_verb_offline_names_the_file_to_place(monkeypatch, tmp_path):
     monkeypatch.setenv("RNNLM_MIRROR", "http://127.0.0.1:9")  # port 9 (discard): nothing listens
-    assert main(["prepare", "--corpus", "wikitext2", "--data-dir", str(tmp_path)]) == 1
-    error = capsys.readouterr().err
-    assert error.startswith("rnnlm prepare: 3 files of wikitext2 are missing:")
+    with pytest.raises(UsageError) as raised:
+        command(corpus="wikitext2", data_dir=str(tmp_path))
+    error = str(raised.value)
+    assert error.startswith("3 files of wikitext2 are missing:")
     assert "http://127.0.0.1:9/wikitext-2/train.txt" in error
     assert f"place it by hand at {tmp_path / 'wikitext-2' / 'train.txt'}" in error
     assert list((tmp_path / "wikitext-2").iterdir()) == []

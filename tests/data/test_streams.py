@@ -164,5 +164,5 @@ def test_bad_arguments(kwargs, message):
     arguments = {"batch_size": 2, "bptt": 3, **kwargs}
     with pytest.raises(ValueError, match=message):
         TBPTTLoader(torch.arange(100), **arguments)
-    with pytest.raises(ValueError, match=r"1-D tensor.*\(10, 10\)"):
+    with pytest.raises(ValueError, match=r"1-D array.*\(10, 10\)"):
         TBPTTLoader(torch.arange(100).view(10, 10), 2, 3)

@@ -35,5 +35,5 @@ def test_char_tokens_keep_newlines():
 
 def test_get_tokenizer_rejects_unknown_level():
     assert isinstance(get_tokenizer("word"), WordTokenizer)
-    with pytest.raises(ValueError, match="unknown level 'bpe'; choose one of: word, char"):
-        get_tokenizer("bpe")
+    with pytest.raises(ValueError, match="unknown level 'subword'; choose one of: word, char, bpe"):
+        get_tokenizer("subword")
