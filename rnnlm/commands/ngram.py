@@ -24,7 +24,7 @@ Smoothing = Literal[SMOOTHINGS]  # mle, add_k, kneser_ney, modified_kneser_ney
 
 def command(
     corpus: str = "shakespeare",
-    level: Literal["word", "char"] = "word",
+    level: Literal["word", "char", "bpe"] = "word",
     order: int = 3,
     smoothing: Smoothing = "kneser_ney",
     k: float | None = None,
@@ -34,6 +34,8 @@ def command(
     min_freq: int = 1,
     max_size: int | None = None,
     data_dir: str | None = None,
+    tokenizer: str | None = None,
+    bpe_vocab_size: int = 8000,
 ) -> int:
     """Fit an n-gram baseline on a corpus and report its perplexity.
 
@@ -42,7 +44,7 @@ def command(
 
     Args:
         corpus: shakespeare, tinyshakespeare, ptb, wikitext2, or a .txt file or folder of train/valid/test.txt.
-        level: tokenization: word or char.
+        level: tokenization: word, char, or bpe (byte-level BPE, as `rnnlm fit --data.level bpe`).
         order: n of the n-grams (1 = unigram, 3 = trigram).
         smoothing: estimator: mle, add_k, kneser_ney or modified_kneser_ney.
         k: pseudo-count of add_k (default 1.0).
@@ -52,6 +54,8 @@ def command(
         min_freq: words seen fewer times in train become <unk>.
         max_size: largest vocabulary, special tokens included (default: no cap).
         data_dir: folder of downloaded corpus files (default: the cache).
+        tokenizer: at the bpe level, a Hugging Face tokenizer.json to use instead of training one.
+        bpe_vocab_size: at the bpe level, the vocabulary size of the trained tokenizer.
     """
     from rnnlm.data.datamodule import LanguageModelDataModule
     from rnnlm.ngram.model import NGramLM
@@ -62,7 +66,8 @@ def command(
     with options_checked():
         model = NGramLM(order, smoothing, k=k, discount=discount[0] if discount and len(discount) == 1 else discount)
         data = LanguageModelDataModule(corpus=corpus, level=level, lower=lower, min_freq=min_freq,
-                                       max_size=max_size, data_dir=data_dir)
+                                       max_size=max_size, data_dir=data_dir, tokenizer=tokenizer,
+                                       bpe_vocab_size=bpe_vocab_size)
     train, held_out = data.split_ids("train"), data.split_ids(split)
     start = time.perf_counter()
     model.fit(train, data.vocab_size)
@@ -81,6 +86,9 @@ def command(
           + ("" if math.isfinite(perplexity) else "  (MLE gives probability 0 to unseen n-grams)"))
     if level == "char":
         print(f"{split} bits/char{' ' * (9 - len(split))}{math.log2(perplexity):.3f}")
+    if level != "word":  # per word over the same text, so that levels compare (docs/data.md)
+        per_word = math.exp(math.log(perplexity) * data.tokens_per_word(split))
+        print(f"{split} ppl/word{' ' * (10 - len(split))}{per_word:.2f}")
     print(f"fit time          {fit_seconds:.3f} s")
     print(f"score time        {score_seconds:.3f} s ({len(held_out) / max(score_seconds, 1e-9):,.0f} tokens/s)")
     return 0

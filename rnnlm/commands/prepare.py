@@ -79,20 +79,3 @@ def command(
         raise UsageError(str(error)) from None
     print(format_statistics(str(prepared.folder), prepared.stats))
     return 0
-
-
-# Bridge for the argparse dispatcher of rnnlm/cli.py until it calls command(**parsed) itself:
-# the verb's arguments are handed over untouched and parsed by jsonargparse from command()'s
-# signature and docstring, so that the flags are already those of the new dispatcher.
-def add_arguments(parser) -> None:
-    """Make ``parser`` hand the verb's arguments to :func:`run` unparsed."""
-    import argparse
-
-    parser.parse_args = lambda argv=None: argparse.Namespace(arguments=list(argv or []))
-
-
-def run(args) -> int:
-    """Parse the arguments against :func:`command` and call it."""
-    from jsonargparse import CLI
-
-    return CLI(command, prog="rnnlm prepare", args=args.arguments, as_positional=False)

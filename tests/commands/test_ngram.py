@@ -26,3 +26,17 @@ def test_the_printed_perplexity_is_the_models(tiny_corpus, capsys, extra, smooth
     assert float(printed_value(output, "test perplexity")) == pytest.approx(model.perplexity(data.split_ids("test")),
                                                                            abs=0.006)
     assert printed_value(output, "model") == f"2-gram, {smoothing}"
+
+
+def test_bpe_ids_and_the_perplexity_per_word(tiny_corpus, capsys):
+    """At the bpe level the n-gram counts the DataModule's BPE ids, and the per-word figure is the
+    per-token perplexity raised to the tokens per word of the same text."""
+    assert main(["ngram", "--corpus", tiny_corpus, "--level", "bpe", "--bpe_vocab_size", "400",
+                 "--order", "2", "--split", "test"]) == 0
+    output = capsys.readouterr().out
+    data = LanguageModelDataModule(corpus=tiny_corpus, level="bpe", bpe_vocab_size=400)
+    per_token = NGramLM(2, "kneser_ney").fit(data.split_ids("train"), data.vocab_size).perplexity(data.split_ids("test"))
+    assert float(printed_value(output, "test perplexity")) == pytest.approx(per_token, abs=0.006)
+    assert data.tokens_per_word("test") > 1.0
+    assert float(printed_value(output, "test ppl/word")) == pytest.approx(
+        per_token ** data.tokens_per_word("test"), rel=1e-3)
