@@ -197,6 +197,7 @@ class RecurrentLanguageModel(TruncatedBPTTSteps):
             self._pending_rng = None
 
     def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        self._check_finite()  # never write a checkpoint after a NaN step (runs on every rank)
         checkpoint["rnnlm"] = {"architecture": type(self).__name__}
         if self.vocab is not None:
             checkpoint["vocabulary"] = self.vocab.to_dict()

@@ -24,6 +24,7 @@ from rnnlm.models import state
 from rnnlm.models.metrics import log_perplexity, token_mean
 
 STAGES = ("train", "val", "test", "predict")
+FINITE_CHECK_EVERY = 50  # steps between finiteness checks when step logging is off (log_every_n_steps=0)
 
 
 class TruncatedBPTTSteps(LightningModule):
@@ -37,6 +38,10 @@ class TruncatedBPTTSteps(LightningModule):
         super().__init__()
         self._hidden: dict[str, Hidden | None] = dict.fromkeys(STAGES)
         self.val_loss, self.test_loss = token_mean(), token_mean()
+        # Training loss seen since the epoch began / since the last finiteness check (on the device).
+        self._epoch_loss_sum: Tensor | None = None
+        self._epoch_tokens = 0
+        self._unchecked: list[tuple[Tensor, int, int]] = []  # (loss, global step, batch index)
 
     # ------------------------------------------------------------------------------ steps
     def _carried_hidden(self, stage: str, batch_size: int, reset: bool) -> Hidden:
@@ -53,13 +58,49 @@ class TruncatedBPTTSteps(LightningModule):
         return nll
 
     def training_step(self, batch: Any, batch_idx: int) -> Tensor:
-        loss = self._window_nll(batch, "train").mean()
-        self._stop_if_not_finite(loss, batch_idx)
-        batch_size = batch[0].size(0)
-        self.log("train/loss", loss, prog_bar=True, on_step=True, on_epoch=True, batch_size=batch_size)
-        if self.is_char_level:
-            self.log("train/bpc", loss / math.log(2), on_step=True, on_epoch=True, batch_size=batch_size)
+        loss = self._window_nll(batch, "train").mean()  # mean over the window's B x T tokens
+        self._track_training_loss(loss.detach(), batch[0].numel(), batch_idx)
         return loss
+
+    def _track_training_loss(self, loss: Tensor, tokens: int, batch_idx: int) -> None:
+        """Accumulate the loss on the device; look at it (a host sync) only every ``log_every_n_steps`` steps.
+
+        Reading a loss on the host waits for the device to finish the step, and Lightning's
+        ``self.log`` costs about a millisecond of Python per call: on a GPU either alone would
+        cost a step of a small model. So each step only queues two tensor operations; every
+        ``log_every_n_steps`` steps (when Lightning writes step metrics anyway) the losses seen
+        since the last look are checked for NaN/inf and the latest is logged.
+        """
+        epoch_sum = loss.double() * tokens  # double: exact enough over millions of tokens
+        self._epoch_loss_sum = epoch_sum if self._epoch_loss_sum is None else self._epoch_loss_sum + epoch_sum
+        self._epoch_tokens += tokens
+        self._unchecked.append((loss, self.global_step, batch_idx))
+        interval = self._trainer.log_every_n_steps if self._trainer is not None else 1
+        if (self.global_step + 1) % (interval or FINITE_CHECK_EVERY) == 0:
+            self._check_finite()
+            if interval:
+                self.log("train/loss_step", loss, prog_bar=True, on_step=True, on_epoch=False)
+                if self.is_char_level:
+                    self.log("train/bpc_step", loss / math.log(2), on_step=True, on_epoch=False)
+
+    def _check_finite(self) -> None:
+        """Stop every rank together if a loss since the last check was NaN or infinite (one host sync)."""
+        if not self._unchecked:
+            return
+        losses = torch.stack([loss for loss, _, _ in self._unchecked])  # [steps since the last check]
+        finite = torch.isfinite(losses).tolist()
+        unchecked, self._unchecked = self._unchecked, []
+        bad = not all(finite)
+        if self._trainer is not None and self.trainer.world_size > 1:
+            bad = self.trainer.strategy.reduce_boolean_decision(bad, all=False)  # every rank stops together
+        if bad:
+            here = not all(finite)  # else another rank saw it
+            loss, step, batch_idx = unchecked[finite.index(False)] if here else unchecked[-1]
+            where = f"train/loss is {loss.item()} at step {step}" if here else f"another rank's loss is not finite by step {step}"
+            raise FloatingPointError(
+                f"{where} (epoch {self.current_epoch}, batch {batch_idx}): training stopped. Lower the learning rate "
+                "(--model.lr) or clip gradients harder (--trainer.gradient_clip_val), then start again from "
+                "the last checkpoint.")
 
     def validation_step(self, batch: Any, batch_idx: int) -> None:
         self.val_loss.update(self._window_nll(batch, "val"))  # [B, T]: one weight per token
@@ -71,19 +112,21 @@ class TruncatedBPTTSteps(LightningModule):
         """Per-token negative log-likelihood ``[B, T]`` of the batch's targets (scoring text)."""
         return self._window_nll(batch, "predict")
 
-    def _stop_if_not_finite(self, loss: Tensor, batch_idx: int) -> None:
-        bad = not bool(torch.isfinite(loss.detach()))
-        if self._trainer is not None and self.trainer.world_size > 1:
-            bad = self.trainer.strategy.reduce_boolean_decision(bad, all=False)  # every rank stops together
-        if bad:
-            raise FloatingPointError(
-                f"train/loss is {loss.item()} at step {self.global_step} (epoch {self.current_epoch}, "
-                f"batch {batch_idx}): training stopped. Lower the learning rate (--model.lr) or clip "
-                f"gradients harder (--trainer.gradient_clip_val), then start again from the last checkpoint.")
-
     # ------------------------------------------------------------------ epochs and metrics
     def on_train_epoch_start(self) -> None:
         self._hidden["train"] = None
+        self._epoch_loss_sum, self._epoch_tokens, self._unchecked = None, 0, []
+
+    def on_train_epoch_end(self) -> None:
+        self._check_finite()
+        if self._epoch_tokens:
+            loss = (self._epoch_loss_sum / self._epoch_tokens).float()  # token-weighted mean of the epoch
+            self.log("train/loss_epoch", loss, on_step=False, on_epoch=True, sync_dist=True)
+            if self.is_char_level:
+                self.log("train/bpc_epoch", loss / math.log(2), on_step=False, on_epoch=True, sync_dist=True)
+
+    def on_train_end(self) -> None:
+        self._check_finite()  # max_steps may end training between two checks
 
     def on_validation_epoch_start(self) -> None:
         self._hidden["val"] = None

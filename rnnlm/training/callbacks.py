@@ -1,23 +1,26 @@
 """Callbacks of the ``rnnlm`` CLI: training speed in tokens per second.
 
-A NaN or infinite loss is caught by the model itself (``RecurrentLanguageModel.training_step``)
-so that it stops training with or without the CLI.
+A NaN or infinite loss is caught by the model itself (``rnnlm.models.tbptt``) so that it stops
+training with or without the CLI.
 """
 
 from __future__ import annotations
 
 import time
+from collections import deque
 from typing import Any
 
 from lightning.pytorch import Callback, LightningModule, Trainer
 
 
 class TokensPerSecond(Callback):
-    """Log ``train/tokens_per_sec``: tokens of every rank per second of wall time, step by step.
+    """Log ``train/tokens_per_sec``: tokens of every rank per second of wall time.
 
     The clock runs from the end of one training step to the end of the next, so data loading,
     the optimizer and the other callbacks count too (what a user waits for). The rate is
-    averaged over the last ``window`` steps so the progress bar stays readable.
+    averaged over the last ``window`` steps and logged when Lightning writes step metrics
+    (every ``log_every_n_steps``): a ``self.log`` call costs about a millisecond, as much as a
+    step of a small model, so it is not made on the other steps.
 
     Args:
         window: number of recent steps averaged
@@ -28,23 +31,26 @@ class TokensPerSecond(Callback):
             raise ValueError(f"window must be >= 1, got {window}")
         self.window = window
         self._last: float | None = None
-        self._recent: list[tuple[int, float]] = []
+        self._recent: deque[tuple[int, float]] = deque(maxlen=window)  # (tokens, seconds) of each step
 
     def on_train_epoch_start(self, trainer: Trainer, pl_module: LightningModule) -> None:
-        self._last, self._recent = time.perf_counter(), []
+        self._last = time.perf_counter()
+        self._recent.clear()
 
     def on_train_batch_end(self, trainer: Trainer, pl_module: LightningModule, outputs: Any, batch: Any,
                            batch_idx: int) -> None:
         now = time.perf_counter()
         if self._last is not None:
-            tokens = batch[0].numel() * trainer.world_size  # inputs [B, T] on every rank
-            self._recent = (self._recent + [(tokens, now - self._last)])[-self.window:]
-            seconds = sum(elapsed for _, elapsed in self._recent)
-            if seconds > 0:
-                rate = sum(count for count, _ in self._recent) / seconds
-                pl_module.log("train/tokens_per_sec", rate, prog_bar=True, on_step=True, on_epoch=False,
-                              batch_size=batch[0].size(0))
+            self._recent.append((batch[0].numel() * trainer.world_size, now - self._last))  # inputs [B, T] per rank
         self._last = now
+        # global_step already counts this step; Lightning writes step metrics when it is a multiple of the interval
+        interval = trainer.log_every_n_steps
+        if not interval or trainer.global_step % interval != 0 or not self._recent:
+            return
+        seconds = sum(elapsed for _, elapsed in self._recent)
+        if seconds > 0:
+            rate = sum(count for count, _ in self._recent) / seconds
+            pl_module.log("train/tokens_per_sec", rate, prog_bar=True, on_step=True, on_epoch=False)
 
     def on_validation_end(self, trainer: Trainer, pl_module: LightningModule) -> None:
         self._last = time.perf_counter()  # validation time is not training throughput

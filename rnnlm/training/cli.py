@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from lightning.pytorch import Callback, Trainer
-from lightning.pytorch.callbacks import LearningRateMonitor, ModelCheckpoint
+from lightning.pytorch.callbacks import LearningRateMonitor, ModelCheckpoint, ProgressBar, TQDMProgressBar
 from lightning.pytorch.cli import LightningArgumentParser, LightningCLI
 from lightning.pytorch.utilities import rank_zero_only
 
@@ -109,6 +109,12 @@ class LanguageModelCLI(LightningCLI):
     def _instantiate_trainer(self, config: dict[str, Any], callbacks: list[Callback]) -> Trainer:
         if config.get("enable_checkpointing") is False:  # --trainer.enable_checkpointing false: train without
             callbacks = [callback for callback in callbacks if not isinstance(callback, ModelCheckpoint)]
+        given = config.get("callbacks") or []
+        if config.get("enable_progress_bar") is not False and not any(
+                isinstance(callback, ProgressBar) for callback in (given if isinstance(given, list) else [given])):
+            # Lightning's bar redraws after every step, reading every logged value on the host (a device
+            # sync) and writing to the terminal, which wandb captures: redraw when metrics are logged.
+            callbacks = [*callbacks, TQDMProgressBar(refresh_rate=max(1, int(config.get("log_every_n_steps") or 1)))]
         return super()._instantiate_trainer(config, callbacks)
 
     def instantiate_trainer(self, **kwargs: Any) -> Trainer:
