@@ -170,10 +170,11 @@ class RecurrentLanguageModel(TruncatedBPTTSteps):
             raise ValueError(f"targets must have the shape of inputs {tuple(inputs.shape)}, got {tuple(targets.shape)}")
         outputs, hidden = self.features(inputs, hidden)  # [B, T, H]
         flat = outputs.reshape(-1, outputs.size(-1))  # [B*T, H]
+        # The softmax and the loss in float32 even under bf16 autocast (a no-op in float32 training).
         if isinstance(self.decoder, nn.AdaptiveLogSoftmaxWithLoss):
-            nll = -self.decoder(flat, targets.reshape(-1)).output  # [B*T]: only the needed clusters
+            nll = -self.decoder(flat, targets.reshape(-1)).output.float()  # [B*T]: only the needed clusters
         else:
-            nll = F.cross_entropy(self.decoder(flat), targets.reshape(-1), reduction="none")  # [B*T]
+            nll = F.cross_entropy(self.decoder(flat).float(), targets.reshape(-1), reduction="none")  # [B*T]
         return nll.view_as(targets), hidden  # [B, T]
 
     # ------------------------------------------------------------------------- vocabulary
