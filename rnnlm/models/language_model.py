@@ -63,6 +63,7 @@ class RecurrentLanguageModel(TruncatedBPTTSteps):
         lr_decay: float = 0.5,
         lr_decay_start: int = 4,
         adaptive_softmax_cutoffs: list[int] | None = None,
+        compile_cells: bool = False,
         vocab: Vocabulary | None = None,
         *,
         architecture: Architecture,
@@ -85,6 +86,7 @@ class RecurrentLanguageModel(TruncatedBPTTSteps):
             lr_decay: learning-rate factor applied each epoch once lr_decay_start epochs have passed (1.0 = constant)
             lr_decay_start: number of epochs trained at the initial learning rate
             adaptive_softmax_cutoffs: increasing token ids splitting the vocabulary into frequency clusters for an adaptive softmax (Grave et al. 2017), word level only; None = full softmax
+            compile_cells: torch.compile the scratch recurrent layers (backend="scratch" only): fuses each step's gate arithmetic; the first steps pay the compilation
             vocab: the Vocabulary (taken from the DataModule when training; travels in the checkpoint)
             architecture: "rnn", "lstm" or "gru" (given by the subclass)
             nonlinearity: activation of eq. 5.1 (given by RNNLM; None for the other architectures)
@@ -103,7 +105,8 @@ class RecurrentLanguageModel(TruncatedBPTTSteps):
             vocab_size=vocab_size, embedding_dim=embedding_dim, hidden_size=hidden_size, num_layers=num_layers,
             dropout=dropout, tie_weights=tie_weights, backend=backend, init_range=init_range, optimizer=optimizer,
             lr=lr, weight_decay=weight_decay, lr_decay=lr_decay, lr_decay_start=lr_decay_start,
-            adaptive_softmax_cutoffs=adaptive_softmax_cutoffs, nonlinearity=nonlinearity, gru_variant=gru_variant))
+            adaptive_softmax_cutoffs=adaptive_softmax_cutoffs, nonlinearity=nonlinearity, gru_variant=gru_variant,
+            compile_cells=compile_cells))
         self.save_hyperparameters(ignore=["vocab", "architecture"])
         self.hparams["vocab_size"] = vocab_size
         for option in ("nonlinearity", "gru_variant"):
@@ -119,6 +122,10 @@ class RecurrentLanguageModel(TruncatedBPTTSteps):
         self.recurrent = make_recurrent_layer(self.architecture, backend, embedding_dim, hidden_size, num_layers,
                                               dropout=dropout if num_layers > 1 else 0.0,
                                               nonlinearity=nonlinearity or "tanh", variant=gru_variant or "pytorch")
+        if compile_cells:
+            # In place (nn.Module.compile): the state_dict keeps its names, so checkpoints of eager
+            # and compiled runs are interchangeable.
+            self.recurrent.compile()
         self.output_dropout = nn.Dropout(dropout)
         if adaptive_softmax_cutoffs is not None:
             self.decoder: nn.Module = nn.AdaptiveLogSoftmaxWithLoss(hidden_size, vocab_size,

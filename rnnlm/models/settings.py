@@ -50,6 +50,9 @@ def check_settings(architecture: str, hp: dict[str, Any]) -> None:
                          f"and hidden_size={hp['hidden_size']}; set them equal or tie_weights=False")
     if hp["adaptive_softmax_cutoffs"] is not None:
         check_cutoffs(hp["adaptive_softmax_cutoffs"], hp["vocab_size"], hp["tie_weights"])
+    if hp["compile_cells"] and hp["backend"] != "scratch":
+        raise UsageError("compile_cells compiles the scratch cells: use it with backend='scratch' (the fused "
+                         "backend's torch.nn kernels are compiled already)")
     if hp["gru_variant"] == "textbook" and hp["backend"] != "scratch":
         raise UsageError("gru_variant='textbook' (eq. 5.11) needs backend='scratch'; "
                          "torch.nn.GRU implements only gru_variant='pytorch'")

@@ -27,6 +27,31 @@ STAGES = ("train", "val", "test", "predict")
 FINITE_CHECK_EVERY = 50  # steps between finiteness checks when step logging is off (log_every_n_steps=0)
 
 
+class LossWatch:
+    """Training losses kept on the device: the epoch's token-weighted sum and those not yet checked.
+
+    A plain object, not module attributes: ``nn.Module.__setattr__`` costs microseconds per call.
+    """
+
+    def __init__(self) -> None:
+        self.epoch_sum: Tensor | None = None  # float64 scalar: exact enough over millions of tokens
+        self.epoch_tokens = 0
+        self.unchecked: list[tuple[Tensor, int, int]] = []  # (loss, global step, batch index)
+
+    def add(self, loss: Tensor, tokens: int, step: int, batch_idx: int) -> None:
+        """Queue one step's mean loss over ``tokens`` tokens (no host sync)."""
+        if self.epoch_sum is None:
+            self.epoch_sum = torch.zeros((), dtype=torch.float64, device=loss.device)
+        self.epoch_sum.add_(loss, alpha=tokens)  # one kernel
+        self.epoch_tokens += tokens
+        self.unchecked.append((loss, step, batch_idx))
+
+    def take_unchecked(self) -> list[tuple[Tensor, int, int]]:
+        """The losses queued since the last call."""
+        unchecked, self.unchecked = self.unchecked, []
+        return unchecked
+
+
 class TruncatedBPTTSteps(LightningModule):
     """Training, validation, test and predict steps over ``TBPTTBatch(inputs[B, T], targets[B, T], reset)``.
 
@@ -38,10 +63,7 @@ class TruncatedBPTTSteps(LightningModule):
         super().__init__()
         self._hidden: dict[str, Hidden | None] = dict.fromkeys(STAGES)
         self.val_loss, self.test_loss = token_mean(), token_mean()
-        # Training loss seen since the epoch began / since the last finiteness check (on the device).
-        self._epoch_loss_sum: Tensor | None = None
-        self._epoch_tokens = 0
-        self._unchecked: list[tuple[Tensor, int, int]] = []  # (loss, global step, batch index)
+        self._losses = LossWatch()
 
     # ------------------------------------------------------------------------------ steps
     def _carried_hidden(self, stage: str, batch_size: int, reset: bool) -> Hidden:
@@ -71,25 +93,24 @@ class TruncatedBPTTSteps(LightningModule):
         ``log_every_n_steps`` steps (when Lightning writes step metrics anyway) the losses seen
         since the last look are checked for NaN/inf and the latest is logged.
         """
-        epoch_sum = loss.double() * tokens  # double: exact enough over millions of tokens
-        self._epoch_loss_sum = epoch_sum if self._epoch_loss_sum is None else self._epoch_loss_sum + epoch_sum
-        self._epoch_tokens += tokens
-        self._unchecked.append((loss, self.global_step, batch_idx))
+        self._losses.add(loss, tokens, self.global_step, batch_idx)
         interval = self._trainer.log_every_n_steps if self._trainer is not None else 1
         if (self.global_step + 1) % (interval or FINITE_CHECK_EVERY) == 0:
             self._check_finite()
             if interval:
-                self.log("train/loss_step", loss, prog_bar=True, on_step=True, on_epoch=False)
+                # prog_bar=False: Lightning would read a progress-bar value on the host after every
+                # step from now on; rnnlm's bar (training.callbacks.ProgressBar) reads it when it redraws.
+                self.log("train/loss_step", loss, on_step=True, on_epoch=False)
                 if self.is_char_level:
                     self.log("train/bpc_step", loss / math.log(2), on_step=True, on_epoch=False)
 
     def _check_finite(self) -> None:
         """Stop every rank together if a loss since the last check was NaN or infinite (one host sync)."""
-        if not self._unchecked:
+        unchecked = self._losses.take_unchecked()
+        if not unchecked:
             return
-        losses = torch.stack([loss for loss, _, _ in self._unchecked])  # [steps since the last check]
+        losses = torch.stack([loss for loss, _, _ in unchecked])  # [steps since the last check]
         finite = torch.isfinite(losses).tolist()
-        unchecked, self._unchecked = self._unchecked, []
         bad = not all(finite)
         if self._trainer is not None and self.trainer.world_size > 1:
             bad = self.trainer.strategy.reduce_boolean_decision(bad, all=False)  # every rank stops together
@@ -115,12 +136,12 @@ class TruncatedBPTTSteps(LightningModule):
     # ------------------------------------------------------------------ epochs and metrics
     def on_train_epoch_start(self) -> None:
         self._hidden["train"] = None
-        self._epoch_loss_sum, self._epoch_tokens, self._unchecked = None, 0, []
+        self._losses = LossWatch()
 
     def on_train_epoch_end(self) -> None:
         self._check_finite()
-        if self._epoch_tokens:
-            loss = (self._epoch_loss_sum / self._epoch_tokens).float()  # token-weighted mean of the epoch
+        if self._losses.epoch_tokens:
+            loss = (self._losses.epoch_sum / self._losses.epoch_tokens).float()  # token-weighted mean of the epoch
             self.log("train/loss_epoch", loss, on_step=False, on_epoch=True, sync_dist=True)
             if self.is_char_level:
                 self.log("train/bpc_epoch", loss / math.log(2), on_step=False, on_epoch=True, sync_dist=True)

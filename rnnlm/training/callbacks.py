@@ -1,4 +1,4 @@
-"""Callbacks of the ``rnnlm`` CLI: training speed in tokens per second.
+"""Callbacks of the ``rnnlm`` CLI: training speed in tokens per second, a progress bar that costs nothing per step.
 
 A NaN or infinite loss is caught by the model itself (``rnnlm.models.tbptt``) so that it stops
 training with or without the CLI.
@@ -11,6 +11,7 @@ from collections import deque
 from typing import Any
 
 from lightning.pytorch import Callback, LightningModule, Trainer
+from lightning.pytorch.callbacks import TQDMProgressBar
 
 
 class TokensPerSecond(Callback):
@@ -50,7 +51,33 @@ class TokensPerSecond(Callback):
         seconds = sum(elapsed for _, elapsed in self._recent)
         if seconds > 0:
             rate = sum(count for count, _ in self._recent) / seconds
-            pl_module.log("train/tokens_per_sec", rate, prog_bar=True, on_step=True, on_epoch=False)
+            pl_module.log("train/tokens_per_sec", rate, on_step=True, on_epoch=False)  # shown by ProgressBar
 
     def on_validation_end(self, trainer: Trainer, pl_module: LightningModule) -> None:
         self._last = time.perf_counter()  # validation time is not training throughput
+
+
+class ProgressBar(TQDMProgressBar):
+    """Lightning's bar, redrawn every ``refresh_rate`` steps, showing the step values logged without ``prog_bar``.
+
+    Lightning turns every ``prog_bar=True`` value into a Python number after *every* step (a
+    device sync on a GPU), whether or not the bar redraws. The training step metrics are
+    therefore logged without it, and this bar reads them from ``trainer.callback_metrics`` only
+    when it redraws.
+
+    Args:
+        refresh_rate: steps between redraws (the CLI uses ``log_every_n_steps``)
+    """
+
+    SHOWN = {"train/loss_step": "loss", "train/tokens_per_sec": "tokens/s"}
+
+    def __init__(self, refresh_rate: int = 1) -> None:
+        super().__init__(refresh_rate=refresh_rate)
+
+    def get_metrics(self, trainer: Trainer, pl_module: LightningModule) -> dict[str, int | str | float | dict[str, float]]:
+        items = super().get_metrics(trainer, pl_module)
+        for key, label in self.SHOWN.items():
+            value = trainer.callback_metrics.get(key)
+            if value is not None:
+                items[label] = f"{float(value):.3g}" if key == "train/loss_step" else f"{float(value):,.0f}"
+        return items

@@ -28,14 +28,15 @@ from pathlib import Path
 from typing import Any
 
 from lightning.pytorch import Callback, Trainer
-from lightning.pytorch.callbacks import LearningRateMonitor, ModelCheckpoint, ProgressBar, TQDMProgressBar
+from lightning.pytorch.callbacks import LearningRateMonitor, ModelCheckpoint
+from lightning.pytorch.callbacks import ProgressBar as LightningProgressBar
 from lightning.pytorch.cli import LightningArgumentParser, LightningCLI
 from lightning.pytorch.utilities import rank_zero_only
 
 from rnnlm.data.datamodule import LanguageModelDataModule
 from rnnlm.errors import UsageError, run_cli
 from rnnlm.models.language_model import RecurrentLanguageModel
-from rnnlm.training.callbacks import TokensPerSecond
+from rnnlm.training.callbacks import ProgressBar, TokensPerSecond
 from rnnlm.training.noise import quiet_dependency_noise
 from rnnlm.training.user_errors import (CHECKPOINT_READ_ERRORS, check_checkpoint_file, instantiation_usage_error,
                                         unreadable_checkpoint)
@@ -111,10 +112,10 @@ class LanguageModelCLI(LightningCLI):
             callbacks = [callback for callback in callbacks if not isinstance(callback, ModelCheckpoint)]
         given = config.get("callbacks") or []
         if config.get("enable_progress_bar") is not False and not any(
-                isinstance(callback, ProgressBar) for callback in (given if isinstance(given, list) else [given])):
+                isinstance(callback, LightningProgressBar) for callback in (given if isinstance(given, list) else [given])):
             # Lightning's bar redraws after every step, reading every logged value on the host (a device
             # sync) and writing to the terminal, which wandb captures: redraw when metrics are logged.
-            callbacks = [*callbacks, TQDMProgressBar(refresh_rate=max(1, int(config.get("log_every_n_steps") or 1)))]
+            callbacks = [*callbacks, ProgressBar(refresh_rate=max(1, int(config.get("log_every_n_steps") or 1)))]
         return super()._instantiate_trainer(config, callbacks)
 
     def instantiate_trainer(self, **kwargs: Any) -> Trainer:
