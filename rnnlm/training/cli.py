@@ -177,7 +177,10 @@ def main(argv: list[str] | None = None) -> int:
     ``argv`` is without the program name (``sys.argv[1:]`` when None). ``RNNLM_DEBUG=1`` shows
     the traceback of a mistake too; internal errors always keep theirs.
     """
-    return run_cli(lambda: lightning_main(argv) and None, "rnnlm")
+    def run() -> None:
+        lightning_main(argv)
+
+    return run_cli(run, "rnnlm")
 
 
 __all__ = ["LanguageModelCLI", "lightning_main", "main", "report"]
