@@ -6,9 +6,12 @@ from pathlib import Path
 
 import torch
 
+from rnnlm.errors import UsageError
 from rnnlm.models.language_model import GRULM, LSTMLM, RNNLM, RecurrentLanguageModel
 
-ARCHITECTURES = {cls.__name__: cls for cls in (RNNLM, LSTMLM, GRULM)}
+# Checkpoints name the class that wrote them (``checkpoint["rnnlm"]["architecture"]``).
+MODEL_CLASSES = {cls.__name__: cls for cls in (RNNLM, LSTMLM, GRULM)}
+ARCHITECTURES = MODEL_CLASSES  # the old public name
 
 
 def load_language_model(path: str | Path, map_location: str | torch.device = "cpu") -> RecurrentLanguageModel:
@@ -18,11 +21,11 @@ def load_language_model(path: str | Path, map_location: str | torch.device = "cp
         raise FileNotFoundError(f"checkpoint not found: {path}")
     checkpoint = torch.load(path, map_location="cpu", weights_only=False)
     name = checkpoint.get("rnnlm", {}).get("architecture")
-    if name not in ARCHITECTURES:
-        raise ValueError(f"{path} is not an rnnlm language-model checkpoint (architecture {name!r}; "
-                         f"expected one of {', '.join(ARCHITECTURES)})")
-    model = ARCHITECTURES[name].load_from_checkpoint(path, map_location=map_location)
+    if name not in MODEL_CLASSES:
+        raise UsageError(f"{path} is not an rnnlm language-model checkpoint (architecture {name!r}; "
+                         f"expected one of {', '.join(MODEL_CLASSES)})")
+    model = MODEL_CLASSES[name].load_from_checkpoint(path, map_location=map_location)
     return model.eval()
 
 
-__all__ = ["RecurrentLanguageModel", "RNNLM", "LSTMLM", "GRULM", "ARCHITECTURES", "load_language_model"]
+__all__ = ["RecurrentLanguageModel", "RNNLM", "LSTMLM", "GRULM", "MODEL_CLASSES", "ARCHITECTURES", "load_language_model"]

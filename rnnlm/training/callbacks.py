@@ -1,23 +1,27 @@
-"""Callbacks of the ``rnnlm`` CLI: training speed in tokens per second.
+"""Callbacks of the ``rnnlm`` CLI: training speed in tokens per second, a progress bar that costs nothing per step.
 
-A NaN or infinite loss is caught by the model itself (``RecurrentLanguageModel.training_step``)
-so that it stops training with or without the CLI.
+A NaN or infinite loss is caught by the model itself (``rnnlm.models.tbptt``) so that it stops
+training with or without the CLI.
 """
 
 from __future__ import annotations
 
 import time
+from collections import deque
 from typing import Any
 
 from lightning.pytorch import Callback, LightningModule, Trainer
+from lightning.pytorch.callbacks import TQDMProgressBar
 
 
 class TokensPerSecond(Callback):
-    """Log ``train/tokens_per_sec``: tokens of every rank per second of wall time, step by step.
+    """Log ``train/tokens_per_sec``: tokens of every rank per second of wall time.
 
     The clock runs from the end of one training step to the end of the next, so data loading,
     the optimizer and the other callbacks count too (what a user waits for). The rate is
-    averaged over the last ``window`` steps so the progress bar stays readable.
+    averaged over the last ``window`` steps and logged when Lightning writes step metrics
+    (every ``log_every_n_steps``): a ``self.log`` call costs about a millisecond, as much as a
+    step of a small model, so it is not made on the other steps.
 
     Args:
         window: number of recent steps averaged
@@ -28,23 +32,52 @@ class TokensPerSecond(Callback):
             raise ValueError(f"window must be >= 1, got {window}")
         self.window = window
         self._last: float | None = None
-        self._recent: list[tuple[int, float]] = []
+        self._recent: deque[tuple[int, float]] = deque(maxlen=window)  # (tokens, seconds) of each step
 
     def on_train_epoch_start(self, trainer: Trainer, pl_module: LightningModule) -> None:
-        self._last, self._recent = time.perf_counter(), []
+        self._last = time.perf_counter()
+        self._recent.clear()
 
     def on_train_batch_end(self, trainer: Trainer, pl_module: LightningModule, outputs: Any, batch: Any,
                            batch_idx: int) -> None:
         now = time.perf_counter()
         if self._last is not None:
-            tokens = batch[0].numel() * trainer.world_size  # inputs [B, T] on every rank
-            self._recent = (self._recent + [(tokens, now - self._last)])[-self.window:]
-            seconds = sum(elapsed for _, elapsed in self._recent)
-            if seconds > 0:
-                rate = sum(count for count, _ in self._recent) / seconds
-                pl_module.log("train/tokens_per_sec", rate, prog_bar=True, on_step=True, on_epoch=False,
-                              batch_size=batch[0].size(0))
+            self._recent.append((batch[0].numel() * trainer.world_size, now - self._last))  # inputs [B, T] per rank
         self._last = now
+        # global_step already counts this step; Lightning writes step metrics when it is a multiple of the interval
+        interval = trainer.log_every_n_steps
+        if not interval or trainer.global_step % interval != 0 or not self._recent:
+            return
+        seconds = sum(elapsed for _, elapsed in self._recent)
+        if seconds > 0:
+            rate = sum(count for count, _ in self._recent) / seconds
+            pl_module.log("train/tokens_per_sec", rate, on_step=True, on_epoch=False)  # shown by ProgressBar
 
     def on_validation_end(self, trainer: Trainer, pl_module: LightningModule) -> None:
         self._last = time.perf_counter()  # validation time is not training throughput
+
+
+class ProgressBar(TQDMProgressBar):
+    """Lightning's bar, redrawn every ``refresh_rate`` steps, showing the step values logged without ``prog_bar``.
+
+    Lightning turns every ``prog_bar=True`` value into a Python number after *every* step (a
+    device sync on a GPU), whether or not the bar redraws. The training step metrics are
+    therefore logged without it, and this bar reads them from ``trainer.callback_metrics`` only
+    when it redraws.
+
+    Args:
+        refresh_rate: steps between redraws (the CLI uses ``log_every_n_steps``)
+    """
+
+    SHOWN = {"train/loss_step": "loss", "train/tokens_per_sec": "tokens/s"}
+
+    def __init__(self, refresh_rate: int = 1) -> None:
+        super().__init__(refresh_rate=refresh_rate)
+
+    def get_metrics(self, trainer: Trainer, pl_module: LightningModule) -> dict[str, int | str | float | dict[str, float]]:
+        items = super().get_metrics(trainer, pl_module)
+        for key, label in self.SHOWN.items():
+            value = trainer.callback_metrics.get(key)
+            if value is not None:
+                items[label] = f"{float(value):.3g}" if key == "train/loss_step" else f"{float(value):,.0f}"
+        return items

@@ -3,7 +3,8 @@
 Every argument of the model (``--model LSTMLM|GRULM|RNNLM`` and ``--model.*``), of
 ``LanguageModelDataModule`` (``--data.*``) and of the Trainer (``--trainer.*``) is a flag or a
 YAML key (``-c configs/zaremba_small.yaml``; ``--print_config`` prints one). The DataModule's
-vocabulary size is linked into the model. Defaults chosen for a first run on a laptop CPU:
+vocabulary size is linked into the model, which takes the vocabulary itself from the DataModule
+at ``setup`` (``RecurrentLanguageModel.adopt_vocabulary``). Defaults chosen for a first run on a laptop CPU:
 
 - an LSTM of 2 x 200 on the complete works of Shakespeare (word level, the 10,000 most frequent
   words as in PTB), a few minutes: one epoch cut at ``limit_train_batches=300`` windows of
@@ -26,15 +27,19 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from lightning.pytorch import Trainer
+from lightning.pytorch import Callback, Trainer
 from lightning.pytorch.callbacks import LearningRateMonitor, ModelCheckpoint
+from lightning.pytorch.callbacks import ProgressBar as LightningProgressBar
 from lightning.pytorch.cli import LightningArgumentParser, LightningCLI
 from lightning.pytorch.utilities import rank_zero_only
 
 from rnnlm.data.datamodule import LanguageModelDataModule
+from rnnlm.errors import UsageError, run_cli
 from rnnlm.models.language_model import RecurrentLanguageModel
-from rnnlm.training.callbacks import TokensPerSecond
+from rnnlm.training.callbacks import ProgressBar, TokensPerSecond
 from rnnlm.training.noise import quiet_dependency_noise
+from rnnlm.training.user_errors import (CHECKPOINT_READ_ERRORS, check_checkpoint_file, instantiation_usage_error,
+                                        unreadable_checkpoint)
 
 RUNS_DIR = "runs"
 DEFAULT_SEED = 1234
@@ -54,7 +59,6 @@ class LanguageModelCLI(LightningCLI):
 
     def add_arguments_to_parser(self, parser: LightningArgumentParser) -> None:
         parser.link_arguments("data.vocab_size", "model.init_args.vocab_size", apply_on="instantiate")
-        parser.link_arguments("data.vocab", "model.init_args.vocab", apply_on="instantiate")
         parser.add_lightning_class_args(ModelCheckpoint, "checkpoint")
         parser.set_defaults({
             "model": {"class_path": "rnnlm.models.language_model.LSTMLM"},
@@ -81,6 +85,38 @@ class LanguageModelCLI(LightningCLI):
             save_dir = getattr(getattr(logger, "init_args", None), "save_dir", None)
             if isinstance(save_dir, str) and "WandbLogger" in str(getattr(logger, "class_path", "")):
                 Path(save_dir).mkdir(parents=True, exist_ok=True)
+
+    def _parse_ckpt_path(self) -> None:
+        # Lightning reads the checkpoint's hyperparameters here, before anything else: check the file first.
+        ckpt_path = self.config[self.config.subcommand].get("ckpt_path") if self.config.get("subcommand") else None
+        check_checkpoint_file(ckpt_path)
+        try:
+            super()._parse_ckpt_path()
+        except CHECKPOINT_READ_ERRORS as error:
+            raise unreadable_checkpoint(ckpt_path, error) from error
+
+    def instantiate_classes(self) -> None:
+        try:
+            super().instantiate_classes()
+        except ValueError as error:
+            if isinstance(error, UsageError):
+                raise
+            config = self.config.get(self.subcommand) if self.subcommand else self.config
+            usage_error = instantiation_usage_error(config, self.datamodule_class)
+            if usage_error is None:
+                raise
+            raise usage_error from error
+
+    def _instantiate_trainer(self, config: dict[str, Any], callbacks: list[Callback]) -> Trainer:
+        if config.get("enable_checkpointing") is False:  # --trainer.enable_checkpointing false: train without
+            callbacks = [callback for callback in callbacks if not isinstance(callback, ModelCheckpoint)]
+        given = config.get("callbacks") or []
+        if config.get("enable_progress_bar") is not False and not any(
+                isinstance(callback, LightningProgressBar) for callback in (given if isinstance(given, list) else [given])):
+            # Lightning's bar redraws after every step, reading every logged value on the host (a device
+            # sync) and writing to the terminal, which wandb captures: redraw when metrics are logged.
+            callbacks = [*callbacks, ProgressBar(refresh_rate=max(1, int(config.get("log_every_n_steps") or 1)))]
+        return super()._instantiate_trainer(config, callbacks)
 
     def instantiate_trainer(self, **kwargs: Any) -> Trainer:
         trainer = super().instantiate_trainer(**kwargs)
@@ -135,4 +171,16 @@ def lightning_main(argv: list[str] | None = None, run: bool = True) -> LanguageM
     )
 
 
-__all__ = ["LanguageModelCLI", "lightning_main", "report"]
+def main(argv: list[str] | None = None) -> int:
+    """``rnnlm fit|validate|test|predict`` as a program: a user's mistake prints one line and returns 2.
+
+    ``argv`` is without the program name (``sys.argv[1:]`` when None). ``RNNLM_DEBUG=1`` shows
+    the traceback of a mistake too; internal errors always keep theirs.
+    """
+    def run() -> None:
+        lightning_main(argv)
+
+    return run_cli(run, "rnnlm")
+
+
+__all__ = ["LanguageModelCLI", "lightning_main", "main", "report"]

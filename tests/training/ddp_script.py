@@ -4,8 +4,8 @@ Run by test_ddp.py as a real program, because Lightning's DDP launcher starts ra
 running this same script again::
 
     python ddp_script.py CORPUS OUT_DIR ddp|single STEPS BATCH
-        two ranks (or one process with 2 x BATCH streams), no dropout, STEPS steps; writes
-        MODE.ckpt, MODE_parameters.pt and hidden_rank{r}.pt into OUT_DIR
+        two ranks (or one process with 2 x BATCH streams), no dropout, STEPS steps, then one
+        validation; writes MODE.ckpt, MODE_parameters.pt, MODE_val_loss.pt and hidden_rank{r}.pt
     python ddp_script.py CORPUS OUT_DIR ddp-stop STEPS BATCH STOP
         two ranks, with dropout: an uninterrupted run of STEPS steps (OUT_DIR/uninterrupted),
         then a fresh run stopped at step STOP with its checkpoint OUT_DIR/stopped/stepSTOP.ckpt
@@ -74,7 +74,7 @@ def main(corpus: str, out_dir: str, mode: str, steps: int, batch_size: int) -> N
     seed_everything(3)  # identical initial weights in every process
     ranks = 2 if mode == "ddp" else 1
     data = LanguageModelDataModule(corpus=corpus, batch_size=batch_size if mode == "ddp" else 2 * batch_size,
-                                   eval_batch_size=2, bptt=7)
+                                   eval_batch_size=2 if mode == "ddp" else 4, bptt=7)
     model = LSTMLM(vocab_size=data.vocab_size, embedding_dim=12, hidden_size=12, num_layers=2, dropout=0.0,
                    optimizer="sgd", lr=1.0)
     trainer = Trainer(accelerator="cpu", devices=ranks, strategy="ddp" if mode == "ddp" else "auto",
@@ -87,6 +87,13 @@ def main(corpus: str, out_dir: str, mode: str, steps: int, batch_size: int) -> N
     if trainer.global_rank == 0:
         torch.save({name: tensor.detach().clone() for name, tensor in model.state_dict().items()},
                    out / f"{mode}_parameters.pt")
+    # The validation loss: token-weighted over both ranks' streams (the metric's states are summed).
+    validator = Trainer(accelerator="cpu", devices=ranks, strategy="ddp" if mode == "ddp" else "auto", logger=False,
+                        enable_checkpointing=False, enable_progress_bar=False, enable_model_summary=False,
+                        use_distributed_sampler=False, default_root_dir=out)
+    validator.validate(model, datamodule=data, verbose=False)
+    if validator.global_rank == 0:
+        torch.save(float(validator.callback_metrics["val/loss"]), out / f"{mode}_val_loss.pt")
 
 
 def train_two_ranks(corpus: str, out: Path, steps: int, batch_size: int, save_at: int | None = None,

@@ -1,5 +1,5 @@
 """Two DDP ranks (gloo on CPU) walking B streams each end with the parameters of one process
-walking the same 2B streams; the checkpoint holds every rank's hidden state at its rank; and two
+walking the same 2B streams, and validate to the same token-weighted loss; the checkpoint holds every rank's hidden state at its rank; and two
 ranks resumed from a mid-epoch checkpoint continue exactly as the uninterrupted two-rank run.
 
 DDP averages the gradients of the ranks and each rank's loss is the mean over its B x T tokens,
@@ -56,6 +56,9 @@ def test_two_ranks_match_one_process_on_the_same_streams(tiny_corpus, tmp_path):
     assert ddp_parameters.keys() == single_parameters.keys()
     for name, tensor in single_parameters.items():
         torch.testing.assert_close(ddp_parameters[name], tensor, rtol=0, atol=1e-5, msg=name)
+
+    # one token-weighted mean over both ranks' validation tokens = the single process's mean over the same tokens
+    assert torch.load(ddp / "ddp_val_loss.pt") == pytest.approx(torch.load(single / "single_val_loss.pt"), rel=1e-5)
 
     saved = torch.load(ddp / "ddp.ckpt", weights_only=False)["rnnlm"]["hidden"]  # (h, c): [W, L, B, H] each
     rank_states = [torch.load(ddp / f"hidden_rank{rank}.pt") for rank in range(2)]

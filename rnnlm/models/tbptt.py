@@ -1,0 +1,165 @@
+"""The truncated-BPTT steps of a language model: carried hidden state, loss, metrics, NaN guard.
+
+The hidden state is carried from one window to the next and detached (TBPTT; pytorch/examples'
+``repackage_hidden``), reset when the batch says a walk over the streams restarts
+(``TBPTTBatch.reset``) or its batch size changes, and kept separately for training, validation,
+test and prediction. It is a plain attribute, never a registered buffer: under DDP,
+``broadcast_buffers`` would overwrite every rank's state with rank 0's.
+
+A NaN or infinite training loss stops training with the step and a hint, on every rank at
+once; it is caught here (not in a CLI callback) so that it holds with or without the CLI.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import torch
+from lightning.pytorch import LightningModule
+from torch import Tensor
+
+from rnnlm.architectures import Hidden
+from rnnlm.models import state
+from rnnlm.models.metrics import log_perplexity, token_mean
+
+STAGES = ("train", "val", "test", "predict")
+FINITE_CHECK_EVERY = 50  # steps between finiteness checks when step logging is off (log_every_n_steps=0)
+
+
+class LossWatch:
+    """Training losses kept on the device: the epoch's token-weighted sum and those not yet checked.
+
+    A plain object, not module attributes: ``nn.Module.__setattr__`` costs microseconds per call.
+    """
+
+    def __init__(self) -> None:
+        self.epoch_sum: Tensor | None = None  # float64 scalar: exact enough over millions of tokens
+        self.epoch_tokens = 0
+        self.unchecked: list[tuple[Tensor, int, int]] = []  # (loss, global step, batch index)
+
+    def add(self, loss: Tensor, tokens: int, step: int, batch_idx: int) -> None:
+        """Queue one step's mean loss over ``tokens`` tokens (no host sync)."""
+        if self.epoch_sum is None:
+            self.epoch_sum = torch.zeros((), dtype=torch.float64, device=loss.device)
+        self.epoch_sum.add_(loss, alpha=tokens)  # one kernel
+        self.epoch_tokens += tokens
+        self.unchecked.append((loss, step, batch_idx))
+
+    def take_unchecked(self) -> list[tuple[Tensor, int, int]]:
+        """The losses queued since the last call."""
+        unchecked, self.unchecked = self.unchecked, []
+        return unchecked
+
+
+class TruncatedBPTTSteps(LightningModule):
+    """Training, validation, test and predict steps over ``TBPTTBatch(inputs[B, T], targets[B, T], reset)``.
+
+    A subclass provides ``init_hidden(batch_size)``, ``token_nll(inputs, targets, hidden)`` and
+    ``is_char_level``.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._hidden: dict[str, Hidden | None] = dict.fromkeys(STAGES)
+        self.val_loss, self.test_loss = token_mean(), token_mean()
+        self._losses = LossWatch()
+
+    # ------------------------------------------------------------------------------ steps
+    def _carried_hidden(self, stage: str, batch_size: int, reset: bool) -> Hidden:
+        hidden = self._hidden[stage]
+        if reset or hidden is None or state.batch_size_of(hidden) != batch_size:
+            return self.init_hidden(batch_size)
+        return state.move(hidden, self.device)
+
+    def _window_nll(self, batch: Any, stage: str) -> Tensor:
+        inputs, targets, reset = batch  # [B, T], [B, T], bool
+        hidden = self._carried_hidden(stage, inputs.size(0), bool(reset))
+        nll, hidden = self.token_nll(inputs, targets, hidden)  # [B, T]
+        self._hidden[stage] = state.detach(hidden)  # truncated BPTT: the graph ends here
+        return nll
+
+    def training_step(self, batch: Any, batch_idx: int) -> Tensor:
+        loss = self._window_nll(batch, "train").mean()  # mean over the window's B x T tokens
+        self._track_training_loss(loss.detach(), batch[0].numel(), batch_idx)
+        return loss
+
+    def _track_training_loss(self, loss: Tensor, tokens: int, batch_idx: int) -> None:
+        """Accumulate the loss on the device; look at it (a host sync) only every ``log_every_n_steps`` steps.
+
+        Reading a loss on the host waits for the device to finish the step, and Lightning's
+        ``self.log`` costs about a millisecond of Python per call: on a GPU either alone would
+        cost a step of a small model. So each step only queues two tensor operations; every
+        ``log_every_n_steps`` steps (when Lightning writes step metrics anyway) the losses seen
+        since the last look are checked for NaN/inf and the latest is logged.
+        """
+        self._losses.add(loss, tokens, self.global_step, batch_idx)
+        interval = self._trainer.log_every_n_steps if self._trainer is not None else 1
+        if (self.global_step + 1) % (interval or FINITE_CHECK_EVERY) == 0:
+            self._check_finite()
+            if interval:
+                # prog_bar=False: Lightning would read a progress-bar value on the host after every
+                # step from now on; rnnlm's bar (training.callbacks.ProgressBar) reads it when it redraws.
+                self.log("train/loss_step", loss, on_step=True, on_epoch=False)
+                if self.is_char_level:
+                    self.log("train/bpc_step", loss / math.log(2), on_step=True, on_epoch=False)
+
+    def _check_finite(self) -> None:
+        """Stop every rank together if a loss since the last check was NaN or infinite (one host sync)."""
+        unchecked = self._losses.take_unchecked()
+        if not unchecked:
+            return
+        losses = torch.stack([loss for loss, _, _ in unchecked])  # [steps since the last check]
+        finite = torch.isfinite(losses).tolist()
+        bad = not all(finite)
+        if self._trainer is not None and self.trainer.world_size > 1:
+            bad = self.trainer.strategy.reduce_boolean_decision(bad, all=False)  # every rank stops together
+        if bad:
+            here = not all(finite)  # else another rank saw it
+            loss, step, batch_idx = unchecked[finite.index(False)] if here else unchecked[-1]
+            where = f"train/loss is {loss.item()} at step {step}" if here else f"another rank's loss is not finite by step {step}"
+            raise FloatingPointError(
+                f"{where} (epoch {self.current_epoch}, batch {batch_idx}): training stopped. Lower the learning rate "
+                "(--model.lr) or clip gradients harder (--trainer.gradient_clip_val), then start again from "
+                "the last checkpoint.")
+
+    def validation_step(self, batch: Any, batch_idx: int) -> None:
+        self.val_loss.update(self._window_nll(batch, "val"))  # [B, T]: one weight per token
+
+    def test_step(self, batch: Any, batch_idx: int) -> None:
+        self.test_loss.update(self._window_nll(batch, "test"))  # [B, T]
+
+    def predict_step(self, batch: Any, batch_idx: int) -> Tensor:
+        """Per-token negative log-likelihood ``[B, T]`` of the batch's targets (scoring text)."""
+        return self._window_nll(batch, "predict")
+
+    # ------------------------------------------------------------------ epochs and metrics
+    def on_train_epoch_start(self) -> None:
+        self._hidden["train"] = None
+        self._losses = LossWatch()
+
+    def on_train_epoch_end(self) -> None:
+        self._check_finite()
+        if self._losses.epoch_tokens:
+            loss = (self._losses.epoch_sum / self._losses.epoch_tokens).float()  # token-weighted mean of the epoch
+            self.log("train/loss_epoch", loss, on_step=False, on_epoch=True, sync_dist=True)
+            if self.is_char_level:
+                self.log("train/bpc_epoch", loss / math.log(2), on_step=False, on_epoch=True, sync_dist=True)
+
+    def on_train_end(self) -> None:
+        self._check_finite()  # max_steps may end training between two checks
+
+    def on_validation_epoch_start(self) -> None:
+        self._hidden["val"] = None
+
+    def on_test_epoch_start(self) -> None:
+        self._hidden["test"] = None
+
+    def on_predict_epoch_start(self) -> None:
+        self._hidden["predict"] = None
+
+    def on_validation_epoch_end(self) -> None:
+        log_perplexity(self, "val", self.val_loss, self.is_char_level)
+
+    def on_test_epoch_end(self) -> None:
+        log_perplexity(self, "test", self.test_loss, self.is_char_level)
