@@ -30,12 +30,22 @@ from torch import Tensor, nn
 
 from rnnlm.architectures import Architecture, Hidden, check_architecture
 from rnnlm.cells import make_recurrent_layer
+from rnnlm.cells.init import apply_init_
+from rnnlm.cells.lstm import LSTM as ScratchLSTM
 from rnnlm.data.vocab import Vocabulary
 from rnnlm.errors import UsageError
 from rnnlm.models import resume
 from rnnlm.models.optimization import ZarembaDecay, optimizer_and_schedule
 from rnnlm.models.settings import check_checkpoint_fits, check_settings, check_vocabulary
 from rnnlm.models.tbptt import TruncatedBPTTSteps
+
+
+def init_lstm_variants_(layer: nn.Module, options: dict[str, Any]) -> None:
+    """Set the gate biases the LSTM options ask for, after a model-wide re-initialisation."""
+    if isinstance(layer, ScratchLSTM):
+        layer.init_variants_()  # highway biases too
+    else:
+        apply_init_(layer, options["forget_bias"], options["init"], options["chrono_max"])
 
 
 class RecurrentLanguageModel(TruncatedBPTTSteps):
@@ -69,6 +79,7 @@ class RecurrentLanguageModel(TruncatedBPTTSteps):
         architecture: Architecture,
         nonlinearity: Literal["tanh", "relu"] | None = None,
         gru_variant: Literal["pytorch", "textbook"] | None = None,
+        lstm_options: dict[str, Any] | None = None,
     ) -> None:
         """
         Args:
@@ -91,6 +102,8 @@ class RecurrentLanguageModel(TruncatedBPTTSteps):
             architecture: "rnn", "lstm" or "gru" (given by the subclass)
             nonlinearity: activation of eq. 5.1 (given by RNNLM; None for the other architectures)
             gru_variant: GRU form (given by GRULM; None for the other architectures)
+            lstm_options: the LSTM variant and initialisation (given by LSTMLM; rnnlm.cells.make_recurrent_layer's
+                coupled, peephole, connection, forget_bias, init, chrono_max)
         """
         super().__init__()
         if type(self) is RecurrentLanguageModel:
@@ -107,7 +120,8 @@ class RecurrentLanguageModel(TruncatedBPTTSteps):
             lr=lr, weight_decay=weight_decay, lr_decay=lr_decay, lr_decay_start=lr_decay_start,
             adaptive_softmax_cutoffs=adaptive_softmax_cutoffs, nonlinearity=nonlinearity, gru_variant=gru_variant,
             compile_cells=compile_cells))
-        self.save_hyperparameters(ignore=["vocab", "architecture"])
+        # LSTMLM records its own variant options; the dict it builds from them is not an option.
+        self.save_hyperparameters(ignore=["vocab", "architecture", "lstm_options"])
         self.hparams["vocab_size"] = vocab_size
         for option in ("nonlinearity", "gru_variant"):
             if self.hparams.get(option, "absent") is None:  # not an option of this class: out of configs and checkpoints
@@ -121,7 +135,8 @@ class RecurrentLanguageModel(TruncatedBPTTSteps):
         # Dropout between stacked layers (Zaremba et al.); torch.nn warns about it with one layer.
         self.recurrent = make_recurrent_layer(self.architecture, backend, embedding_dim, hidden_size, num_layers,
                                               dropout=dropout if num_layers > 1 else 0.0,
-                                              nonlinearity=nonlinearity or "tanh", variant=gru_variant or "pytorch")
+                                              nonlinearity=nonlinearity or "tanh", variant=gru_variant or "pytorch",
+                                              **(lstm_options or {}))
         if compile_cells:
             # In place (nn.Module.compile): the state_dict keeps its names, so checkpoints of eager
             # and compiled runs are interchangeable.
@@ -133,6 +148,8 @@ class RecurrentLanguageModel(TruncatedBPTTSteps):
         else:
             self.decoder = nn.Linear(hidden_size, vocab_size)
         self._init_weights(init_range)
+        if lstm_options:  # Zaremba's uniform init overwrote the variants' gate biases: set them again
+            init_lstm_variants_(self.recurrent, lstm_options)
         if tie_weights:
             self.decoder.weight = self.embedding.weight  # Press & Wolf 2017; Inan et al. 2017
         self._pending_rng: Tensor | None = None
@@ -238,10 +255,40 @@ class RNNLM(RecurrentLanguageModel):
 
 
 class LSTMLM(RecurrentLanguageModel):
-    """LSTM language model (eqs. 5.4-5.8; Hochreiter & Schmidhuber 1997; Zaremba et al. 2014)."""
+    """LSTM language model (eqs. 5.4-5.8; Hochreiter & Schmidhuber 1997; Zaremba et al. 2014).
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(architecture="lstm", nonlinearity=None, gru_variant=None, **kwargs)
+    The variants (docs/cells.md) are options: coupled input and forget gates, peepholes (Gers &
+    Schmidhuber 2000), residual or highway connections between stacked layers (Srivastava et al.
+    2015) need ``backend="scratch"``; the forget-gate bias (Jozefowicz et al. 2015) and the chrono
+    initialisation (Tallec & Ollivier 2018) work with either backend.
+    """
+
+    def __init__(
+        self,
+        *,
+        coupled: bool = False,
+        peephole: bool = False,
+        connection: Literal["plain", "residual", "highway"] = "plain",
+        forget_bias: float | None = None,
+        lstm_init: Literal["default", "chrono"] = "default",
+        chrono_max: float | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """
+        Args:
+            coupled: couple the input and forget gates, c_t = f_t * c_{t-1} + (1 - f_t) * g_t (backend="scratch")
+            peephole: gates also read the cell state (Gers & Schmidhuber 2000; backend="scratch")
+            connection: between stacked layers: "plain", "residual" or "highway" (Srivastava et al. 2015; backend="scratch")
+            forget_bias: initial forget-gate bias, e.g. 1.0 (Jozefowicz et al. 2015); None keeps the uniform init
+            lstm_init: "default" or "chrono" (Tallec & Ollivier 2018: forget bias log(U[1, chrono_max - 1]), input bias its negative)
+            chrono_max: T_max of the chrono initialisation, about the longest dependency in steps
+        """
+        options = dict(coupled=coupled, peephole=peephole, connection=connection, forget_bias=forget_bias,
+                       init=lstm_init, chrono_max=chrono_max)
+        plain = dict(coupled=False, peephole=False, connection="plain", forget_bias=None, init="default",
+                     chrono_max=None)
+        super().__init__(architecture="lstm", nonlinearity=None, gru_variant=None,
+                         lstm_options=None if options == plain else options, **kwargs)
 
 
 class GRULM(RecurrentLanguageModel):

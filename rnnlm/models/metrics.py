@@ -8,7 +8,8 @@ whatever the autocast dtype of the forward pass. ``torchmetrics.text.Perplexity`
 it computes ``softmax(...).log()`` (one underflowing probability makes it infinite) and
 allocates another ``[B, T, V]`` tensor per update.
 
-Bits per character (char level) = loss / ln 2.
+Bits per character (char level) = loss / ln 2. Perplexity per word (char and bpe levels) =
+exp(loss * tokens per word of the same split), so that levels compare on the same text.
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ def token_mean() -> MeanMetric:
     return MeanMetric(nan_strategy="disable")
 
 
-def log_perplexity(module: LightningModule, stage: str, metric: MeanMetric, char_level: bool) -> None:
-    """Log ``<stage>/loss``, ``<stage>/ppl`` (and ``<stage>/bpc``) from ``metric``, then reset it."""
+def log_perplexity(module: LightningModule, stage: str, metric: MeanMetric, char_level: bool,
+                   tokens_per_word: float | None = None) -> None:
+    """Log ``<stage>/loss``, ``<stage>/ppl`` (and ``<stage>/bpc``, ``<stage>/word_ppl``) from ``metric``, then reset it."""
     if not metric.update_called:  # every rank walks the same number of windows: all skip or none
         return
     loss = metric.compute()  # mean over every rank's tokens
@@ -34,4 +36,6 @@ def log_perplexity(module: LightningModule, stage: str, metric: MeanMetric, char
     module.log(f"{stage}/ppl", torch.exp(loss), prog_bar=True)
     if char_level:
         module.log(f"{stage}/bpc", loss / math.log(2))
+    if tokens_per_word is not None and tokens_per_word != 1.0:
+        module.log(f"{stage}/word_ppl", torch.exp(loss * tokens_per_word))
     metric.reset()

@@ -22,7 +22,7 @@ GRU_VARIANTS = ("pytorch", "textbook")
 # What must agree between a checkpoint and the model it is loaded into (the backend need
 # not: both backends share one state_dict).
 CHECKPOINT_KEYS = ("vocab_size", "embedding_dim", "hidden_size", "num_layers", "tie_weights",
-                   "adaptive_softmax_cutoffs", "nonlinearity", "gru_variant")
+                   "adaptive_softmax_cutoffs", "nonlinearity", "gru_variant", "coupled", "peephole", "connection")
 
 
 def check_settings(architecture: str, hp: dict[str, Any]) -> None:

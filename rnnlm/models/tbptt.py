@@ -159,7 +159,16 @@ class TruncatedBPTTSteps(LightningModule):
         self._hidden["predict"] = None
 
     def on_validation_epoch_end(self) -> None:
-        log_perplexity(self, "val", self.val_loss, self.is_char_level)
+        log_perplexity(self, "val", self.val_loss, self.is_char_level, self._tokens_per_word("valid"))
 
     def on_test_epoch_end(self) -> None:
-        log_perplexity(self, "test", self.test_loss, self.is_char_level)
+        log_perplexity(self, "test", self.test_loss, self.is_char_level, self._tokens_per_word("test"))
+
+    def _tokens_per_word(self, split: str) -> float | None:
+        """Tokens per word of ``split`` when the DataModule knows it (char and bpe levels), else None."""
+        from rnnlm.data.datamodule import LanguageModelDataModule
+
+        datamodule = self.trainer.datamodule
+        if not isinstance(datamodule, LanguageModelDataModule) or datamodule.level == "word":
+            return None
+        return datamodule.tokens_per_word(split)

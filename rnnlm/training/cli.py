@@ -147,6 +147,8 @@ def report(trainer: Trainer, stage: str, words: str) -> None:
     line = f"{words} perplexity {math.exp(loss):.1f} ({stage}/loss {loss:.3f}"
     if f"{stage}/bpc" in metrics:
         line += f", {stage}/bpc {float(metrics[f'{stage}/bpc']):.3f}"
+    if f"{stage}/word_ppl" in metrics:
+        line += f", per word {float(metrics[f'{stage}/word_ppl']):.1f}"
     print(line + ")", flush=True)
 
 

@@ -71,3 +71,31 @@ def test_bad_options_are_refused_with_the_valid_ones(tiny_corpus, tmp_path):
         lightning_main(fit_args(tiny_corpus, tmp_path, "--model.dropout", "1.5", "--trainer.logger", "false"))
     with pytest.raises(SystemExit):  # jsonargparse lists the valid choices
         lightning_main(fit_args(tiny_corpus, tmp_path, "--model.backend", "cuda", "--trainer.logger", "false"))
+
+
+def test_bpe_level_reports_perplexity_per_word_and_generates(tiny_corpus, tmp_path, capsys):
+    """`--data.level bpe` trains, logs val/word_ppl = exp(val/loss * tokens per word), and the
+    checkpoint's vocabulary carries the tokenizer, so the model's samples decode to text."""
+    import math
+
+    from rnnlm.generate import generate
+
+    cli = lightning_main(fit_args(tiny_corpus, tmp_path, "--data.level", "bpe", "--data.bpe_vocab_size", "300",
+                                  "--trainer.logger", "false"))
+    metrics = cli.trainer.callback_metrics
+    tokens_per_word = cli.datamodule.tokens_per_word("valid")
+    assert tokens_per_word > 1.0
+    assert float(metrics["val/word_ppl"]) == pytest.approx(math.exp(float(metrics["val/loss"]) * tokens_per_word),
+                                                           rel=1e-5)
+    assert f"per word {float(metrics['val/word_ppl']):.1f}" in capsys.readouterr().out
+    loaded = LSTMLM.load_from_checkpoint(tmp_path / "checkpoints" / "last.ckpt")
+    assert loaded.vocab.level == "bpe"
+    text = generate(loaded, prompt="the king", max_tokens=12, seed=0)
+    assert isinstance(text, str) and text.startswith("the king") and len(text) > len("the king")
+
+
+def test_an_lstm_variant_trains_from_the_command_line(tiny_corpus, tmp_path):
+    cli = lightning_main(fit_args(tiny_corpus, tmp_path, "--model.backend", "scratch", "--model.coupled", "true",
+                                  "--model.forget_bias", "1.0", "--trainer.logger", "false"))
+    assert cli.model.recurrent.coupled and cli.model.hparams.forget_bias == 1.0
+    assert "val/loss" in cli.trainer.callback_metrics
