@@ -32,11 +32,10 @@ __all__ = ["ARCHITECTURES", "GATES", "RecurrentStack", "build_stack", "check_arc
 
 
 def language_model_class(architecture: str) -> type:
-    """``RNNLM``, ``LSTMLM`` or ``GRULM`` for 'rnn', 'lstm' or 'gru' (each class names its own ``kind``)."""
-    from rnnlm import models
+    """``RNNLM``, ``LSTMLM`` or ``GRULM`` for 'rnn', 'lstm' or 'gru'."""
+    from rnnlm.models import LANGUAGE_MODELS
 
-    name = check_architecture(architecture)
-    return next(cls for cls in (models.RNNLM, models.LSTMLM, models.GRULM) if cls.kind == name)
+    return LANGUAGE_MODELS[check_architecture(architecture)]
 
 
 def architecture_of(layer: nn.Module) -> str:

@@ -12,6 +12,8 @@ from rnnlm.models.language_model import GRULM, LSTMLM, RNNLM, RecurrentLanguageM
 # Checkpoints name the class that wrote them (``checkpoint["rnnlm"]["architecture"]``).
 MODEL_CLASSES = {cls.__name__: cls for cls in (RNNLM, LSTMLM, GRULM)}
 ARCHITECTURES = MODEL_CLASSES  # the old public name
+# The one map from an architecture's name (rnnlm.architectures) to its language model.
+LANGUAGE_MODELS = {"rnn": RNNLM, "lstm": LSTMLM, "gru": GRULM}
 
 
 def load_language_model(path: str | Path, map_location: str | torch.device = "cpu") -> RecurrentLanguageModel:
@@ -28,4 +30,5 @@ def load_language_model(path: str | Path, map_location: str | torch.device = "cp
     return model.eval()
 
 
-__all__ = ["RecurrentLanguageModel", "RNNLM", "LSTMLM", "GRULM", "MODEL_CLASSES", "ARCHITECTURES", "load_language_model"]
+__all__ = ["RecurrentLanguageModel", "RNNLM", "LSTMLM", "GRULM", "MODEL_CLASSES", "ARCHITECTURES", "LANGUAGE_MODELS",
+           "load_language_model"]
