@@ -36,7 +36,11 @@ from rnnlm.atomic import write_text_atomic  # noqa: E402
 from rnnlm.models import LSTMLM  # noqa: E402
 
 NANOGPT_CHAR_VAL_LOSS = 1.4697
-CHAR_CORPUS = ROOT.parent.parent / "shared" / "data" / "tinyshakespeare" / "input.txt"
+# Tiny Shakespeare: the shared copy beside the checkout, else a copy inside it (a GPU machine
+# receives only the checkout), else the tinyshakespeare corpus (downloaded and cached).
+_CANDIDATES = [ROOT.parent / "shared" / "data" / "tinyshakespeare" / "input.txt",
+               ROOT / "shared" / "data" / "tinyshakespeare" / "input.txt"]
+CHAR_CORPUS = next((str(path) for path in _CANDIDATES if path.is_file()), "tinyshakespeare")
 TINY = dict(embedding_dim=16, hidden_size=16, vocab_size=50, batch_size=2, bptt=5, steps=2, warmup=1)
 
 
@@ -101,7 +105,7 @@ def nccl_child(out: Path, mode: str) -> None:
 
     seed_everything(3)
     ranks = 2 if mode == "ddp" else 1
-    data = LanguageModelDataModule(corpus=str(CHAR_CORPUS), level="char", batch_size=8 * (3 - ranks), bptt=16)
+    data = LanguageModelDataModule(corpus=CHAR_CORPUS, level="char", batch_size=8 * (3 - ranks), bptt=16)
     model = LSTMLM(vocab_size=data.vocab_size, embedding_dim=32, hidden_size=64, num_layers=2, dropout=0.0, lr=1.0)
     trainer = Trainer(accelerator="gpu", devices=ranks, strategy="ddp" if ranks == 2 else "auto", max_steps=20,
                       limit_val_batches=0, logger=False, enable_checkpointing=False, enable_progress_bar=False,
@@ -123,7 +127,7 @@ def nccl_equality(out: Path) -> str:
 
 def char_recipe(out: Path, dry_run: bool, minutes: float) -> str:
     """Fit the char recipe for ``minutes``, then validate its last checkpoint; the validation loss line."""
-    common = ["--data.corpus", str(CHAR_CORPUS), "--trainer.logger", "false", "--trainer.enable_progress_bar", "false"]
+    common = ["--data.corpus", CHAR_CORPUS, "--trainer.logger", "false", "--trainer.enable_progress_bar", "false"]
     tiny = ["--model.embedding_dim", "8", "--model.hidden_size", "16", "--data.batch_size", "4", "--data.bptt", "8",
             "--trainer.max_steps", "3", "--trainer.limit_val_batches", "2"] if dry_run else []
     seconds = int(minutes * 60)

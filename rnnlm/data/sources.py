@@ -73,7 +73,7 @@ def file_chunks(path: str | Path, chunk_bytes: int = CHUNK_BYTES) -> list[Chunk]
     """A file cut into chunks of about ``chunk_bytes``, each ending just after a line end."""
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"corpus file {path} does not exist" if not path.exists()
+        raise UsageError(f"corpus file {path} does not exist" if not path.exists()
                                 else f"corpus path {path} is not a file")
     size = path.stat().st_size
     if size == 0:

@@ -22,6 +22,7 @@ optimizer (``optimization``), what is refused (``settings``) and exact resume (`
 
 from __future__ import annotations
 
+import os
 from typing import Any, Literal
 
 import torch
@@ -229,6 +230,21 @@ class RecurrentLanguageModel(TruncatedBPTTSteps):
         if self._trainer is not None:  # runs on every rank; only rank 0 writes
             resume.save_training_state(checkpoint, self._hidden["train"], self.trainer.strategy,
                                        self.trainer.world_size, self.device)
+
+    @classmethod
+    def load_from_checkpoint(cls, checkpoint_path: Any, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        """Lightning's loader, after refusing a checkpoint of another architecture by its name: its
+        options (an LSTM's variants, say) would not even fit this class's constructor."""
+        saved_class = None
+        if isinstance(checkpoint_path, (str, os.PathLike)) and os.path.isfile(checkpoint_path):
+            try:  # mmap: only the small dictionary is read, not the weights
+                checkpoint = torch.load(checkpoint_path, map_location="cpu", weights_only=False, mmap=True)
+                saved_class = checkpoint.get("rnnlm", {}).get("architecture")
+            except Exception:  # noqa: BLE001 (an unreadable file is reported by Lightning's own loader below)
+                saved_class = None
+        if saved_class is not None and saved_class != cls.__name__:
+            check_checkpoint_fits(cls.__name__, {}, saved_class, {})
+        return super().load_from_checkpoint(checkpoint_path, *args, **kwargs)
 
     def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
         saved = checkpoint.get("rnnlm", {})

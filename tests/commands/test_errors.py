@@ -54,7 +54,7 @@ def test_an_unknown_corpus_path(verb, tmp_path, capsys):
     corpus = tmp_path / "no" / "such" / "corpus"
     assert error_of([verb, "--corpus", str(corpus), "--output_dir" if verb == "compare" else "--order",
                      str(tmp_path) if verb == "compare" else "2"], capsys) == (
-        f"rnnlm: error: unknown corpus '{corpus}': choose one of shakespeare, tinyshakespeare, ptb, wikitext2, "
+        f"rnnlm: error: unknown corpus '{corpus}': choose one of shakespeare, tinyshakespeare, ptb, wikitext2, wikitext103, "
         "or give the path of an existing .txt file or folder\n")
 
 

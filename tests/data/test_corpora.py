@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from rnnlm.errors import UsageError
 from rnnlm.data.corpora import HELD_OUT_PLAYS, load_corpus, play_paths, split_text, strip_play_markdown
 
 PLAY = """# A Play
@@ -88,7 +89,7 @@ def test_folder_of_txt_files_is_concatenated_in_sorted_order(tmp_path):
 
 def test_folder_with_some_split_files_only(tmp_path):
     (tmp_path / "train.txt").write_text("a\n")
-    with pytest.raises(FileNotFoundError, match="not valid.txt, test.txt"):
+    with pytest.raises(UsageError, match="not valid.txt, test.txt"):
         load_corpus(tmp_path)
 
 
@@ -104,7 +105,7 @@ def test_unknown_corpus_lists_the_known_ones():
 
 
 def test_missing_empty_and_non_utf8_files(tmp_path):
-    with pytest.raises(FileNotFoundError, match="holds no .txt files"):
+    with pytest.raises(UsageError, match="holds no .txt files"):
         load_corpus(tmp_path)
     empty = tmp_path / "empty.txt"
     empty.write_text("  \n")

@@ -77,9 +77,10 @@ def test_prepare_verb_prints_folder_and_statistics(numbered_folder, capsys):
     assert f"valid  {len(text):>12,}      0.00% {per_word:>12.3f}" in capsys.readouterr().out
 
 
-def test_prepare_verb_reports_bad_input():
-    with pytest.raises(UsageError, match="unknown corpus 'no-such-corpus'"):
-        main(["prepare", "--corpus", "no-such-corpus"])
+def test_prepare_verb_reports_bad_input(capsys):
+    assert main(["prepare", "--corpus", "no-such-corpus"]) == 2  # one line, exit status 2 (rnnlm.errors)
+    error = capsys.readouterr().err
+    assert error.startswith("rnnlm: error: unknown corpus 'no-such-corpus'") and error.count("\n") == 1
 
 
 def test_failed_preparation_leaves_no_folder(tmp_path):
