@@ -25,7 +25,7 @@ from alternating import Side, machine, measure, table  # noqa: E402
 from rnnlm.atomic import write_text_atomic  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT.parent.parent / "shared" / "data" / "tinyshakespeare" / "input.txt"
+CORPUS = ROOT.parent / "shared" / "data" / "tinyshakespeare" / "input.txt"  # ../shared beside the checkout
 MODEL = ["--model.embedding_dim", "32", "--model.hidden_size", "32", "--model.num_layers", "1", "--model.dropout", "0"]
 PLAIN = r'''
 import sys, torch
