@@ -8,14 +8,10 @@ so CI cannot pass without grading in the real sandbox.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 
-HERE = Path(__file__).resolve().parent
-TOY_SUITES = HERE / "toy" / "suites"
-TOY_SOLUTIONS = HERE / "toy" / "solutions"
-SUBMISSIONS = HERE / "submissions"
+from tests.support.grading_toy import SUBMISSIONS, TOY_SOLUTIONS, TOY_SUITES  # noqa: F401 (fixtures use them)
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,7 @@ import pytest
 
 from tests.support.dom import parse
 
-from .conftest import SUBMISSIONS, TOY_SOLUTIONS, TOY_SUITES
+from tests.support.grading_toy import SUBMISSIONS, TOY_SOLUTIONS, TOY_SUITES
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.slow]
 

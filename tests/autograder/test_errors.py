@@ -11,7 +11,7 @@ import pytest
 
 from autograder.cli import main
 
-from .conftest import TOY_SOLUTIONS, TOY_SUITES
+from tests.support.grading_toy import TOY_SOLUTIONS, TOY_SUITES
 
 TOY = ["--suites", str(TOY_SUITES), "--solutions", str(TOY_SOLUTIONS)]
 

@@ -21,7 +21,7 @@ from autograder.hidden.mistakes import MISTAKES
 from autograder.runner import DEFAULT_SOLUTIONS, grade_submission, load_suites
 from autograder.submission import load_submission
 
-from .conftest import SUBMISSIONS
+from tests.support.grading_toy import SUBMISSIONS
 
 pytestmark = pytest.mark.sandbox
 

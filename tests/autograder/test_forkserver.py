@@ -16,7 +16,7 @@ from autograder.runner import grade_submission
 from autograder.sandbox import ForkServer, Limits, widest
 from autograder.submission import load_submission
 
-from .conftest import SUBMISSIONS, TOY_SOLUTIONS
+from tests.support.grading_toy import SUBMISSIONS, TOY_SOLUTIONS
 
 pytestmark = pytest.mark.sandbox
 

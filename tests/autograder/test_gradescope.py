@@ -22,7 +22,7 @@ import pytest
 from autograder.gradescope import build_package, pinned_torch
 from rnnlm.errors import UsageError
 
-from .conftest import SUBMISSIONS, TOY_SOLUTIONS, TOY_SUITES
+from tests.support.grading_toy import SUBMISSIONS, TOY_SOLUTIONS, TOY_SUITES
 
 TEST_KEYS = {"name", "score", "max_score", "status", "output", "visibility"}
 

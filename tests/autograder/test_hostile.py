@@ -20,7 +20,7 @@ from autograder.runner import grade_submission
 from autograder.sandbox import Limits, pids_cgroup_available
 from autograder.submission import MAX_FILE_BYTES, load_submission
 
-from .conftest import SUBMISSIONS, TOY_SOLUTIONS
+from tests.support.grading_toy import SUBMISSIONS, TOY_SOLUTIONS
 
 pytestmark = pytest.mark.sandbox
 

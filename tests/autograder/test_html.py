@@ -14,7 +14,7 @@ from autograder.html_report import class_page, histogram_svg, student_page
 from autograder.results import CheckResult, ExerciseResult, FailedSubmission, SubmissionResult
 from tests.support.dom import Node, rendered
 
-from .conftest import SUBMISSIONS, TOY_SOLUTIONS, TOY_SUITES
+from tests.support.grading_toy import SUBMISSIONS, TOY_SOLUTIONS, TOY_SUITES
 from .test_results import sample
 
 def assert_self_contained(html: str) -> None:

@@ -135,7 +135,7 @@ def test_plain_subprocess_fallback_warns_and_still_grades(toy_suites):
     from autograder.sandbox import Sandbox
     from autograder.submission import load_submission
 
-    from .conftest import TOY_SOLUTIONS
+    from tests.support.grading_toy import TOY_SOLUTIONS
 
     with pytest.warns(RuntimeWarning, match="CAN READ the solutions"):
         sandbox = Sandbox(use_bwrap=False)

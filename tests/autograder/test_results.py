@@ -18,7 +18,7 @@ from autograder.sandbox import WorkerError
 from rnnlm.errors import UsageError
 from autograder.submission import load_submission
 
-from .conftest import TOY_SOLUTIONS, TOY_SUITES
+from tests.support.grading_toy import TOY_SOLUTIONS, TOY_SUITES
 
 
 def sample() -> SubmissionResult:

@@ -1,12 +1,9 @@
-"""Small vocabularies, hand-made TBPTT batches and a quiet CPU Trainer for the model tests."""
+"""Small vocabularies for the model tests (batches and a quiet Trainer: tests/support/batches.py)."""
 
 from __future__ import annotations
 
 import pytest
-import torch
-from lightning.pytorch import Trainer
 
-from rnnlm.data.streams import TBPTTBatch
 from rnnlm.data.vocab import Vocabulary
 
 
@@ -18,48 +15,3 @@ def word_vocab() -> Vocabulary:
 @pytest.fixture
 def char_vocab() -> Vocabulary:
     return Vocabulary(["<unk>"] + list("abcdefgh \n"), level="char", corpus="tiny-chars")
-
-
-class Windows:
-    """An iterable of batches (a plain list would be read by Lightning as a collection of loaders)."""
-
-    def __init__(self, batches: list[TBPTTBatch]) -> None:
-        self.batches = list(batches)
-
-    def __iter__(self):
-        return iter(self.batches)
-
-    def __len__(self) -> int:
-        return len(self.batches)
-
-    def __add__(self, other: Windows) -> Windows:
-        return Windows(self.batches + other.batches)
-
-    def __getitem__(self, index: int) -> TBPTTBatch:
-        return self.batches[index]
-
-
-def stream_batches(streams: torch.Tensor, bptt: int) -> Windows:
-    """Walk ``streams[B, N]`` window by window, as the DataModule does (first window resets)."""
-    batches = []
-    for start in range(0, streams.size(1) - 1, bptt):
-        length = min(bptt, streams.size(1) - 1 - start)
-        batches.append(TBPTTBatch(streams[:, start : start + length], streams[:, start + 1 : start + 1 + length],
-                                  start == 0))
-    return Windows(batches)
-
-
-def quiet_trainer(**overrides) -> Trainer:
-    options = dict(accelerator="cpu", devices=1, logger=False, enable_checkpointing=False,
-                   enable_progress_bar=False, enable_model_summary=False, num_sanity_val_steps=0)
-    options.update(overrides)
-    return Trainer(**options)
-
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """Tiny models run fastest on one thread; on a busy 2-core machine two threads spin ~50x slower."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)

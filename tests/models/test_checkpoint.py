@@ -9,7 +9,7 @@ from lightning.pytorch import LightningDataModule
 from rnnlm.data.vocab import Vocabulary
 from rnnlm.models import GRULM, LSTMLM, load_language_model
 
-from .conftest import quiet_trainer, stream_batches
+from tests.support.batches import quiet_trainer, stream_batches
 
 SMALL = dict(embedding_dim=8, hidden_size=8, num_layers=1)
 

@@ -9,7 +9,7 @@ from rnnlm.cli import main
 from rnnlm.generate import encode_prompt, generate
 from rnnlm.models import LSTMLM, load_language_model
 
-from .conftest import quiet_trainer
+from tests.support.batches import quiet_trainer
 from .test_checkpoint import FixedData
 
 

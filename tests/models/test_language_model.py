@@ -13,7 +13,7 @@ from rnnlm.data.streams import TBPTTBatch
 from rnnlm.models import GRULM, LSTMLM, RNNLM
 from rnnlm.models.language_model import ZarembaDecay
 
-from .conftest import quiet_trainer, stream_batches
+from tests.support.batches import quiet_trainer, stream_batches
 
 SMALL = dict(embedding_dim=12, hidden_size=12, num_layers=2)
 

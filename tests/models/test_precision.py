@@ -8,7 +8,7 @@ from lightning.pytorch import Callback
 
 from rnnlm.models import LSTMLM
 
-from .conftest import quiet_trainer, stream_batches
+from tests.support.batches import quiet_trainer, stream_batches
 
 SMALL = dict(embedding_dim=16, hidden_size=16, num_layers=2, dropout=0.0, lr=1.0)
 

@@ -10,16 +10,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 # The toy hidden suites are data for the grader, not tests of this project.
 collect_ignore = ["toy"]
 
-TOY = Path(__file__).resolve().parent / "toy"
-TOY_SOLUTIONS = TOY / "solutions"
-TOY_SUITES = TOY / "suites"
 
 
 @pytest.fixture(scope="session")
@@ -53,12 +49,3 @@ def jupyter_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         subprocess.run([sys.executable, "-m", "ipykernel", "install", "--prefix", str(prefix), "--name", "python3"], env=env, check=True, capture_output=True)
         env["JUPYTER_PATH"] = str(prefix / "share" / "jupyter")
     return env
-
-
-def run_nbgrader(env: dict[str, str], course: Path, *args: str) -> subprocess.CompletedProcess:
-    """``nbgrader ARGS --CourseDirectory.root=COURSE`` in the course folder; fails on a non-zero exit."""
-    command = [sys.executable, "-m", "nbgrader", *args, f"--CourseDirectory.root={course}"]
-    result = subprocess.run(command, cwd=course, env=env, capture_output=True, text=True, timeout=600)
-    if result.returncode != 0:
-        raise AssertionError(f"{' '.join(args)} exited with {result.returncode}:\n{result.stdout}\n{result.stderr}")
-    return result

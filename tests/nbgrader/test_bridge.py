@@ -13,7 +13,7 @@ import torch
 
 from autograder.nbgrader import bridge
 from autograder.nbgrader.bridge import HiddenCheckFailed, load_hidden_checks, run_hidden_check, silenced_output, student_namespace
-from tests.nbgrader.conftest import TOY_SOLUTIONS, TOY_SUITES
+from tests.support.nbgrader_toy import TOY_SOLUTIONS, TOY_SUITES
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import pytest
 
 from autograder.nbgrader.export import IPYTHON_ONLY, export_submissions, notebook_to_python
 from autograder.nbgrader.notebook import HiddenCheck, build_notebook
-from tests.nbgrader.conftest import TOY_SOLUTIONS
+from tests.support.nbgrader_toy import TOY_SOLUTIONS
 
 
 def _student_notebook(tmp_path, student: str, name: str = "ex95_affine.ipynb"):

@@ -22,7 +22,7 @@ from autograder.nbgrader.notebook import (
     move_hints_out_of_regions,
     split_solution_source,
 )
-from tests.nbgrader.conftest import TOY_SOLUTIONS, TOY_SUITES
+from tests.support.nbgrader_toy import TOY_SOLUTIONS, TOY_SUITES
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 REAL_SOLUTIONS = sorted((REPOSITORY / "solutions").glob("ex[0-9][0-9]_*.py"))

@@ -32,7 +32,7 @@ import nbformat
 import pytest
 
 from autograder.nbgrader.cli import main as nbgrader_cli
-from tests.nbgrader.conftest import TOY_SOLUTIONS, TOY_SUITES, run_nbgrader
+from tests.support.nbgrader_toy import TOY_SOLUTIONS, TOY_SUITES, run_nbgrader
 
 pytestmark = [pytest.mark.nbgrader, pytest.mark.slow]
 

@@ -1,48 +1,14 @@
-"""A tiny word corpus (train/valid/test .txt) and helpers to run the ``rnnlm`` CLI in-process."""
+"""The tiny word corpus the CLI tests train on (helpers in tests/support/cli_corpus.py)."""
 
 from __future__ import annotations
 
-import random
 from pathlib import Path
 
 import pytest
-import torch
 
-WORDS = ("the king queen lord lady sword crown night day love death war peace speak hear "
-         "come go stay fly run rest sleep dream wake die live know think see").split()
-
-
-def write_corpus(folder: Path, lines: int = 300, seed: int = 0) -> Path:
-    """Lines of 4-12 words drawn with a bias (so that there is something to learn)."""
-    rng = random.Random(seed)
-    folder.mkdir(parents=True, exist_ok=True)
-    for split, count in (("train", lines), ("valid", lines // 5), ("test", lines // 5)):
-        text = []
-        for _ in range(count):
-            word = rng.choice(WORDS)
-            line = []
-            for _ in range(rng.randint(4, 12)):
-                line.append(word)
-                word = WORDS[(WORDS.index(word) + rng.choice((1, 1, 2, 3))) % len(WORDS)]
-            text.append(" ".join(line))
-        (folder / f"{split}.txt").write_text("\n".join(text) + "\n", encoding="utf-8")
-    return folder
+from tests.support.cli_corpus import write_corpus
 
 
 @pytest.fixture(scope="session")
 def tiny_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_corpus(tmp_path_factory.mktemp("corpus") / "tiny")
-
-
-# Small and quick: every CLI test starts from these and adds what it checks.
-TINY_MODEL = ["--model.embedding_dim", "16", "--model.hidden_size", "16", "--model.num_layers", "1"]
-TINY_DATA = ["--data.batch_size", "4", "--data.eval_batch_size", "4", "--data.bptt", "8"]
-
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """Tiny models run fastest on one thread; on a busy 2-core machine two threads spin ~50x slower."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)

@@ -10,7 +10,7 @@ import yaml
 from rnnlm.models import GRULM, LSTMLM
 from rnnlm.training.cli import lightning_main
 
-from .conftest import TINY_DATA, TINY_MODEL
+from tests.support.cli_corpus import TINY_DATA, TINY_MODEL
 
 
 def fit_args(corpus, tmp_path, *extra: str) -> list[str]:

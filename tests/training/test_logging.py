@@ -14,7 +14,7 @@ from wandb.proto import wandb_internal_pb2
 
 from rnnlm.training.cli import lightning_main
 
-from .conftest import TINY_DATA, TINY_MODEL
+from tests.support.cli_corpus import TINY_DATA, TINY_MODEL
 
 
 def wandb_history(path) -> list[dict]:

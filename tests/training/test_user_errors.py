@@ -13,7 +13,7 @@ from rnnlm.data.datamodule import LanguageModelDataModule
 from rnnlm.errors import UsageError
 from rnnlm.training.cli import main
 
-from .conftest import TINY_DATA, TINY_MODEL
+from tests.support.cli_corpus import TINY_DATA, TINY_MODEL
 
 
 def fit(corpus, tmp_path, *extra: str) -> list[str]:
