@@ -52,6 +52,11 @@ class LanguageModelDataModule(L.LightningDataModule):
         vocab_file: reuse this saved vocabulary (same corpus and level) instead of building one.
         tokenizer: at the bpe level, a Hugging Face ``tokenizer.json`` to use instead of training one.
         bpe_vocab_size: at the bpe level, the vocabulary size of the trained tokenizer.
+        windows_per_batch: training windows per Lightning batch. The model still takes one
+            optimizer step per window; a batch of K windows only shares Lightning's per-batch
+            work among K steps (see docs/training.md). Lightning's batch counts
+            (``limit_train_batches``, ``log_every_n_steps``, an integer ``val_check_interval``)
+            then count batches of K windows, while ``max_steps`` and ``global_step`` count windows.
     """
 
     def __init__(
@@ -70,11 +75,13 @@ class LanguageModelDataModule(L.LightningDataModule):
         vocab_file: str | None = None,
         tokenizer: str | None = None,
         bpe_vocab_size: int = 8000,
+        windows_per_batch: int = 1,
     ):
         super().__init__()
         check_level(level)
         for name, value in (("batch_size", batch_size), ("eval_batch_size", eval_batch_size),
-                            ("bptt", bptt), ("min_freq", min_freq), ("bpe_vocab_size", bpe_vocab_size)):
+                            ("bptt", bptt), ("min_freq", min_freq), ("bpe_vocab_size", bpe_vocab_size),
+                            ("windows_per_batch", windows_per_batch)):
             if value < 1:
                 raise UsageError(f"{name} must be >= 1, got {value}")
         if str(corpus) not in KNOWN_CORPORA and not Path(str(corpus)).expanduser().exists():
@@ -86,6 +93,7 @@ class LanguageModelDataModule(L.LightningDataModule):
         self.variable_bptt, self.lower, self.min_freq, self.max_size = variable_bptt, lower, min_freq, max_size
         self.data_dir, self.seed, self.vocab_file = data_dir, seed, vocab_file
         self.tokenizer, self.bpe_vocab_size = tokenizer, bpe_vocab_size
+        self.windows_per_batch = windows_per_batch
         self._prepared: PreparedCorpus | None = None
 
     def _prepare(self) -> PreparedCorpus:
@@ -138,16 +146,26 @@ class LanguageModelDataModule(L.LightningDataModule):
         trainer = self.trainer
         return (0, 1) if trainer is None else (trainer.global_rank, trainer.world_size)
 
-    def _loader(self, split: str, batch_size: int, variable_bptt: bool) -> TBPTTLoader:
+    def _steps_left(self) -> int | None:
+        """Optimizer steps (windows) before the Trainer's ``max_steps``; None without a limit."""
+        trainer = self.trainer
+        max_steps = getattr(trainer, "max_steps", None)  # None: no Trainer (or a stand-in without one)
+        if max_steps is None or max_steps < 0:
+            return None
+        return max_steps - trainer.global_step
+
+    def _loader(self, split: str, batch_size: int, variable_bptt: bool, windows_per_batch: int = 1) -> TBPTTLoader:
         rank, world_size = self._rank_and_world_size()
         loader = TBPTTLoader(self.prepared.tokens(split), batch_size, self.bptt, rank=rank, world_size=world_size,
-                             variable_bptt=variable_bptt, seed=self.seed, split=split)
+                             variable_bptt=variable_bptt, seed=self.seed, split=split,
+                             windows_per_batch=windows_per_batch,
+                             steps_left=self._steps_left if split == "train" else None)
         rank_zero_info(loader.layout_summary())
         return loader
 
     def train_dataloader(self) -> TBPTTLoader:
-        """This rank's ``batch_size`` training streams, window by window."""
-        return self._loader("train", self.batch_size, self.variable_bptt)
+        """This rank's ``batch_size`` training streams, ``windows_per_batch`` windows at a time."""
+        return self._loader("train", self.batch_size, self.variable_bptt, self.windows_per_batch)
 
     def val_dataloader(self) -> TBPTTLoader:
         """This rank's ``eval_batch_size`` validation streams (fixed ``bptt``)."""

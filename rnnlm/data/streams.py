@@ -24,6 +24,16 @@ at the first epoch, so the drawn lengths are then scaled by one common factor (c
 to cover the streams exactly in a fixed number of windows. The draw is seeded by
 ``(seed, epoch)``: identical on every rank, different every epoch.
 
+Several windows per batch (``windows_per_batch = K > 1``): the loader yields a ``list`` of K
+consecutive windows, and the model takes one optimizer step per window inside one Lightning
+training step (``rnnlm.models.tbptt``). The optimization is the same window by window; only
+Lightning's per-batch work (hooks, logging, checkpoint checks: about a millisecond on a CPU)
+is shared by K steps. An epoch's batches are the windows ``[0, K), [K, 2K), ...`` up to the
+last window, which is a batch of its own (see ``_batch_ends``); when training must stop
+inside a batch (``steps_left``, e.g. ``max_steps``), the batch ends there, and a run resumed
+at such a window joins the rest of that batch to the next one, so that every epoch has
+``len(loader)`` batches whatever happened, as Lightning counted them.
+
 ``TBPTTLoader`` is a plain iterable, not a ``torch.utils.data.DataLoader``: Lightning then
 never injects a ``DistributedSampler`` (which would shuffle and interleave the windows).
 
@@ -35,8 +45,10 @@ not grow with the corpus, only with the pages of its own streams that it has rea
 
 from __future__ import annotations
 
+import bisect
 import math
 import warnings
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -53,6 +65,16 @@ class TBPTTBatch(NamedTuple):
     inputs: torch.Tensor  # [B, T] token ids
     targets: torch.Tensor  # [B, T] the next token of each input
     reset: bool  # first window of a walk: start from a zero hidden state
+
+
+def batch_windows(batch: Any) -> list[Any]:
+    """The windows of a batch: the batch itself when it is one window, else its list of windows."""
+    return batch if isinstance(batch, list) else [batch]
+
+
+def batch_tokens(batch: Any) -> int:
+    """Input tokens of a batch of one or several windows (``inputs`` is ``[B, T]``)."""
+    return sum(int(window[0].numel()) for window in batch_windows(batch))
 
 
 def fixed_windows(usable: int, bptt: int) -> list[tuple[int, int]]:
@@ -90,6 +112,10 @@ class TBPTTLoader:
         variable_bptt: draw AWD-LSTM window lengths, a new schedule each epoch.
         seed: seed of the variable-length draw (combined with the epoch).
         split: the split's name, for messages.
+        windows_per_batch: windows yielded together as one batch (a list) when > 1.
+        steps_left: optional; called before each batch, returns how many more windows may be
+            trained (None: no limit). A batch never holds more, so training that stops at
+            ``max_steps`` stops at a batch's end and its checkpoint resumes at the next window.
 
     State (``state_dict``) is rank-independent: the epoch and the number of windows of
     that epoch already yielded. Lightning saves it in checkpoints (rank 0's copy) and hands
@@ -108,10 +134,13 @@ class TBPTTLoader:
         variable_bptt: bool = False,
         seed: int = 0,
         split: str = "train",
+        windows_per_batch: int = 1,
+        steps_left: Callable[[], int | None] | None = None,
     ):
         if ids.ndim != 1:
             raise ValueError(f"ids must be a 1-D array of token ids, got shape {tuple(ids.shape)}")
-        for name, value in (("batch_size", batch_size), ("bptt", bptt), ("world_size", world_size)):
+        for name, value in (("batch_size", batch_size), ("bptt", bptt), ("world_size", world_size),
+                            ("windows_per_batch", windows_per_batch)):
             if value < 1:
                 raise ValueError(f"{name} must be >= 1, got {value}")
         if not 0 <= rank < world_size:
@@ -126,6 +155,7 @@ class TBPTTLoader:
             )
         self.batch_size, self.bptt, self.rank, self.world_size = batch_size, bptt, rank, world_size
         self.variable_bptt, self.seed, self.split = variable_bptt, seed, split
+        self.windows_per_batch, self.steps_left = windows_per_batch, steps_left
         self.num_streams, self.stream_length = num_streams, stream_length
         self.dropped_tokens = num_tokens - num_streams * stream_length
         first = rank * batch_size * stream_length
@@ -141,9 +171,11 @@ class TBPTTLoader:
     def layout_summary(self) -> str:
         """One line for the logs: streams, their length, and how many tokens were dropped."""
         num_tokens = self.num_streams * self.stream_length + self.dropped_tokens
+        batches = f", {len(self):,} batches of up to {self.windows_per_batch}" if self.windows_per_batch > 1 else ""
         return (f"{self.split}: {num_tokens:,} tokens -> {self.num_streams} streams x {self.stream_length:,} tokens "
-                f"({self.batch_size} per rank, {len(self):,} windows, {'variable ' if self.variable_bptt else ''}"
-                f"bptt {self.bptt}); {self.dropped_tokens} tokens dropped at the end")
+                f"({self.batch_size} per rank, {len(self._windows()):,} windows{batches}, "
+                f"{'variable ' if self.variable_bptt else ''}bptt {self.bptt}); "
+                f"{self.dropped_tokens} tokens dropped at the end")
 
     @property
     def data(self) -> torch.Tensor:
@@ -174,8 +206,20 @@ class TBPTTLoader:
             self._schedule = (epoch, np.asarray(schedule, dtype=np.int64).reshape(-1, 2))
         return self._schedule[1]
 
+    def _batch_ends(self) -> list[int]:
+        """Where each batch of the epoch ends, in windows: K, 2K, ... and then the last window alone.
+
+        The last window is a batch of its own so that a batch cut short (training stopped inside
+        it) always has a next batch for its rest to join on resume (``_walk``).
+        """
+        num_windows, size = len(self._windows()), self.windows_per_batch
+        if size == 1 or num_windows == 1:
+            return list(range(1, num_windows + 1))
+        return [*range(size, num_windows - 1, size), num_windows - 1, num_windows]
+
     def __len__(self) -> int:
-        return len(self._windows())
+        """Batches per epoch (windows when ``windows_per_batch`` is 1)."""
+        return len(self._batch_ends())
 
     def set_epoch(self, epoch: int) -> None:
         """Start ``epoch``: its window schedule, from its first window (no-op if already there)."""
@@ -195,18 +239,32 @@ class TBPTTLoader:
         if self.window_index >= len(windows):
             self.epoch, self.window_index = self.epoch + 1, 0  # resumed at an epoch's very end
             windows = self._windows()
-        for index in range(self.window_index, len(windows)):
-            start, length = int(windows[index, 0]), int(windows[index, 1])
-            self.window_index = index + 1
-            window = torch.from_numpy(self.rows[:, start : start + length + 1].astype(np.int64))  # [B, T + 1]
-            yield TBPTTBatch(window[:, :-1].contiguous(), window[:, 1:].contiguous(), index == 0)  # [B, T] each
+        ends = self._batch_ends()
+        while self.window_index < len(windows):
+            start = self.window_index
+            k = bisect.bisect_right(ends, start)  # the batch holding window `start`
+            if start > 0 and ends[k - 1] != start:
+                k += 1  # resumed inside a batch cut short: its rest joins the next batch
+            end = ends[min(k, len(ends) - 1)]
+            left = self.steps_left() if self.steps_left is not None else None
+            if left is not None and left > 0:
+                end = min(end, start + left)
+            self.window_index = end
+            batch = [self._window(windows, index) for index in range(start, end)]
+            yield batch[0] if self.windows_per_batch == 1 else batch
+
+    def _window(self, windows: np.ndarray, index: int) -> TBPTTBatch:
+        start, length = int(windows[index, 0]), int(windows[index, 1])
+        window = torch.from_numpy(self.rows[:, start : start + length + 1].astype(np.int64))  # [B, T + 1]
+        return TBPTTBatch(window[:, :-1].contiguous(), window[:, 1:].contiguous(), index == 0)  # [B, T] each
 
     def state_dict(self) -> dict[str, Any]:
         """Rank-independent position: epoch and windows already yielded, plus the layout."""
         return {
             "epoch": self.epoch,
             "window_index": self.window_index,
-            "num_windows": len(self),
+            "num_windows": len(self._windows()),
+            "windows_per_batch": self.windows_per_batch,
             "num_streams": self.num_streams,
             "stream_length": self.stream_length,
             "bptt": self.bptt,
@@ -216,6 +274,15 @@ class TBPTTLoader:
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         """Continue at the saved window; the next ``iter()`` starts there."""
+        saved_per_batch = int(state.get("windows_per_batch", 1))
+        if saved_per_batch != self.windows_per_batch and int(state["window_index"]) > 0:
+            from rnnlm.errors import UsageError
+
+            raise UsageError(
+                f"this checkpoint stopped inside an epoch with windows_per_batch={saved_per_batch}, and the "
+                f"{self.split} loader now has windows_per_batch={self.windows_per_batch}: Lightning counted that "
+                f"epoch's batches in groups of {saved_per_batch}. Resume with --data.windows_per_batch "
+                f"{saved_per_batch} (change it at the next run that starts an epoch)")
         self.epoch = int(state["epoch"])
         layout = ("num_streams", "stream_length", "bptt", "variable_bptt", "seed")
         same_layout = all(state.get(key) == getattr(self, key) for key in layout)
@@ -223,12 +290,12 @@ class TBPTTLoader:
             self.window_index = int(state["window_index"])
         else:
             fraction = int(state["window_index"]) / max(1, int(state["num_windows"]))
-            self.window_index = min(len(self), math.ceil(fraction * len(self)))
+            self.window_index = min(len(self._windows()), math.ceil(fraction * len(self._windows())))
             warnings.warn(
                 f"{self.split} loader resumed with a different stream layout "
                 f"({', '.join(f'{key}={state.get(key)}' for key in layout)} saved, now "
                 f"{', '.join(f'{key}={getattr(self, key)}' for key in layout)}): continuing at the same "
-                f"fraction of the epoch, window {self.window_index} of {len(self)}, not at the same tokens",
+                f"fraction of the epoch, window {self.window_index} of {len(self._windows())}, not at the same tokens",
                 stacklevel=2,
             )
         self._resume_pending = True

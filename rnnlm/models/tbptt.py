@@ -8,6 +8,16 @@ test and prediction. It is a plain attribute, never a registered buffer: under D
 
 A NaN or infinite training loss stops training with the step and a hint, on every rank at
 once; it is caught here (not in a CLI callback) so that it holds with or without the CLI.
+
+The optimizer is stepped here (Lightning's manual optimization, the TBPTT recipe of its
+documentation): a batch may hold several consecutive windows (``windows_per_batch`` of the
+DataModule) and each window gets its own forward, backward, clipping and optimizer step, as in
+a bare loop. Lightning's own work per batch (hooks, logging, progress, checkpoint checks: about
+a millisecond on a CPU, as long as a step of a small model on a GPU) is then shared by the
+batch's windows. What automatic optimization would do for us is done here the same way:
+``manual_backward`` (precision, and DDP's gradient all-reduce per window), the Trainer's
+``gradient_clip_val`` applied in ``on_before_optimizer_step`` (after a mixed-precision
+unscale), and the learning-rate schedulers stepped at their interval.
 """
 
 from __future__ import annotations
@@ -20,6 +30,7 @@ from lightning.pytorch import LightningModule
 from torch import Tensor
 
 from rnnlm.architectures import Hidden
+from rnnlm.data.streams import batch_windows
 from rnnlm.models import state
 from rnnlm.models.metrics import log_perplexity, token_mean
 
@@ -61,9 +72,22 @@ class TruncatedBPTTSteps(LightningModule):
 
     def __init__(self) -> None:
         super().__init__()
+        self.automatic_optimization = False  # one optimizer step per window, several windows per batch
         self._hidden: dict[str, Hidden | None] = dict.fromkeys(STAGES)
         self.val_loss, self.test_loss = token_mean(), token_mean()
         self._losses = LossWatch()
+        self._gradient_clipping: tuple[float, str] | None = None  # (value, "norm" | "value"), from the Trainer
+
+    # ------------------------------------------------------------------ the Trainer's clipping
+    @property
+    def trainer(self) -> Any:
+        return LightningModule.trainer.fget(self)
+
+    @trainer.setter
+    def trainer(self, trainer: Any) -> None:
+        LightningModule.trainer.fset(self, trainer)
+        if trainer is not None:
+            self._gradient_clipping = adopt_gradient_clipping(trainer)
 
     # ------------------------------------------------------------------------------ steps
     def _carried_hidden(self, stage: str, batch_size: int, reset: bool) -> Hidden:
@@ -79,30 +103,73 @@ class TruncatedBPTTSteps(LightningModule):
         self._hidden[stage] = state.detach(hidden)  # truncated BPTT: the graph ends here
         return nll
 
-    def training_step(self, batch: Any, batch_idx: int) -> Tensor:
-        loss = self._window_nll(batch, "train").mean()  # mean over the window's B x T tokens
-        self._track_training_loss(loss.detach(), batch[0].numel(), batch_idx)
+    def training_step(self, batch: Any, batch_idx: int) -> Tensor | None:
+        """One optimizer step per window of the batch (one window, or a list of consecutive ones)."""
+        optimizer, trainer = self.optimizers(), self.trainer
+        max_steps, loss = trainer.max_steps, None
+        for window in batch_windows(batch):
+            if 0 <= max_steps <= self.global_step:
+                break  # a loader without steps_left gave more windows than max_steps allows
+            loss = self._window_nll(window, "train").mean()  # mean over the window's B x T tokens
+            self._losses.add(loss.detach(), window[0].numel(), self.global_step, batch_idx)
+            self.manual_backward(loss)
+            optimizer.step()  # clipping in on_before_optimizer_step; global_step counts this step
+            optimizer.zero_grad(set_to_none=True)
+            self._step_schedulers("step")
+        if batch_idx + 1 >= trainer.num_training_batches or trainer.fit_loop.epoch_loop.batch_progress.is_last_batch:
+            self._step_schedulers("epoch")  # where Lightning steps them: after the epoch's last batch
+        if loss is not None:
+            self._look_at_losses(loss.detach())
         return loss
 
-    def _track_training_loss(self, loss: Tensor, tokens: int, batch_idx: int) -> None:
-        """Accumulate the loss on the device; look at it (a host sync) only every ``log_every_n_steps`` steps.
+    def on_before_optimizer_step(self, optimizer: Any) -> None:
+        if self._gradient_clipping is not None:
+            value, algorithm = self._gradient_clipping
+            self.clip_gradients(optimizer, gradient_clip_val=value, gradient_clip_algorithm=algorithm)
+
+    def _step_schedulers(self, interval: str) -> None:
+        """Step the schedulers of ``interval`` ("step": per optimizer step; "epoch") at their frequency."""
+        trainer = self.trainer
+        for config in trainer.lr_scheduler_configs:
+            if config.interval != interval:
+                continue
+            count = self.global_step if interval == "step" else trainer.current_epoch + 1
+            if count % config.frequency:
+                continue
+            if config.reduce_on_plateau:
+                metric = trainer.callback_metrics.get(config.monitor)
+                if metric is None:
+                    if config.strict:
+                        raise RuntimeError(f"ReduceLROnPlateau monitors {config.monitor!r}, which was not logged")
+                    continue
+                config.scheduler.step(metric)
+            else:
+                config.scheduler.step()
+
+    def _look_at_losses(self, loss: Tensor) -> None:
+        """Look at the losses (a host sync) only when Lightning writes step metrics.
 
         Reading a loss on the host waits for the device to finish the step, and Lightning's
         ``self.log`` costs about a millisecond of Python per call: on a GPU either alone would
-        cost a step of a small model. So each step only queues two tensor operations; every
-        ``log_every_n_steps`` steps (when Lightning writes step metrics anyway) the losses seen
-        since the last look are checked for NaN/inf and the latest is logged.
+        cost a step of a small model. So a step only queues two tensor operations; at the
+        batches where Lightning writes step metrics (every ``log_every_n_steps`` batches) the
+        losses seen since the last look are checked for NaN/inf and the latest is logged.
+        Without step logging they are checked every ``FINITE_CHECK_EVERY`` steps.
         """
-        self._losses.add(loss, tokens, self.global_step, batch_idx)
-        interval = self._trainer.log_every_n_steps if self._trainer is not None else 1
-        if (self.global_step + 1) % (interval or FINITE_CHECK_EVERY) == 0:
-            self._check_finite()
-            if interval:
-                # prog_bar=False: Lightning would read a progress-bar value on the host after every
-                # step from now on; rnnlm's bar (training.callbacks.ProgressBar) reads it when it redraws.
-                self.log("train/loss_step", loss, on_step=True, on_epoch=False)
-                if self.is_char_level:
-                    self.log("train/bpc_step", loss / math.log(2), on_step=True, on_epoch=False)
+        trainer = self._trainer
+        interval = trainer.log_every_n_steps if trainer is not None else 1
+        if interval:
+            if trainer is not None and not trainer._logger_connector.should_update_logs:
+                return  # the test Lightning's LearningRateMonitor uses too; the same on every rank
+        elif len(self._losses.unchecked) < FINITE_CHECK_EVERY:
+            return
+        self._check_finite()
+        if interval:
+            # prog_bar=False: Lightning would read a progress-bar value on the host after every
+            # step from now on; rnnlm's bar (training.callbacks.ProgressBar) reads it when it redraws.
+            self.log("train/loss_step", loss, on_step=True, on_epoch=False)
+            if self.is_char_level:
+                self.log("train/bpc_step", loss / math.log(2), on_step=True, on_epoch=False)
 
     def _check_finite(self) -> None:
         """Stop every rank together if a loss since the last check was NaN or infinite (one host sync)."""
@@ -172,3 +239,19 @@ class TruncatedBPTTSteps(LightningModule):
         if not isinstance(datamodule, LanguageModelDataModule) or datamodule.level == "word":
             return None
         return datamodule.tokens_per_word(split)
+
+
+def adopt_gradient_clipping(trainer: Any) -> tuple[float, str] | None:
+    """The Trainer's ``gradient_clip_val``/``gradient_clip_algorithm``, applied by the model itself.
+
+    Lightning refuses ``Trainer(gradient_clip_val=...)`` with manual optimization, because it
+    would not apply it; these models do (``on_before_optimizer_step``, where automatic
+    optimization clips). So the setting is taken from the Trainer when the model is attached,
+    and cleared there; it is kept on the Trainer under ``_rnnlm_gradient_clipping`` so that a
+    second ``fit`` with the same Trainer clips the same way.
+    """
+    if trainer.gradient_clip_val:
+        algorithm = getattr(trainer.gradient_clip_algorithm, "value", trainer.gradient_clip_algorithm) or "norm"
+        trainer._rnnlm_gradient_clipping = (float(trainer.gradient_clip_val), str(algorithm))
+        trainer.gradient_clip_val = None
+    return getattr(trainer, "_rnnlm_gradient_clipping", None)

@@ -13,18 +13,21 @@ from typing import Any
 from lightning.pytorch import Callback, LightningModule, Trainer
 from lightning.pytorch.callbacks import TQDMProgressBar
 
+from rnnlm.data.streams import batch_tokens
+
 
 class TokensPerSecond(Callback):
     """Log ``train/tokens_per_sec``: tokens of every rank per second of wall time.
 
-    The clock runs from the end of one training step to the end of the next, so data loading,
+    The clock runs from the end of one training batch to the end of the next, so data loading,
     the optimizer and the other callbacks count too (what a user waits for). The rate is
-    averaged over the last ``window`` steps and logged when Lightning writes step metrics
-    (every ``log_every_n_steps``): a ``self.log`` call costs about a millisecond, as much as a
-    step of a small model, so it is not made on the other steps.
+    averaged over the last ``window`` batches (of one or several windows) and logged when
+    Lightning writes step metrics (every ``log_every_n_steps`` batches): a ``self.log`` call
+    costs about a millisecond, as much as a step of a small model, so it is not made on the
+    other batches.
 
     Args:
-        window: number of recent steps averaged
+        window: number of recent batches averaged
     """
 
     def __init__(self, window: int = 20) -> None:
@@ -42,11 +45,10 @@ class TokensPerSecond(Callback):
                            batch_idx: int) -> None:
         now = time.perf_counter()
         if self._last is not None:
-            self._recent.append((batch[0].numel() * trainer.world_size, now - self._last))  # inputs [B, T] per rank
+            self._recent.append((batch_tokens(batch) * trainer.world_size, now - self._last))  # per rank
         self._last = now
-        # global_step already counts this step; Lightning writes step metrics when it is a multiple of the interval
-        interval = trainer.log_every_n_steps
-        if not interval or trainer.global_step % interval != 0 or not self._recent:
+        # the test Lightning's own LearningRateMonitor uses: will this batch's step metrics be written?
+        if not trainer.log_every_n_steps or not trainer._logger_connector.should_update_logs or not self._recent:
             return
         seconds = sum(elapsed for _, elapsed in self._recent)
         if seconds > 0:

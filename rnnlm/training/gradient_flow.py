@@ -29,6 +29,8 @@ from collections.abc import Sequence
 import torch
 from lightning.pytorch import Callback, LightningModule, Trainer
 
+from rnnlm.data.streams import batch_windows
+
 
 class GradientFlowCallback(Callback):
     """Log ||dL_T/dh_k|| against T - k, its decay per step and W_hh's spectral radius during training."""
@@ -59,20 +61,23 @@ class GradientFlowCallback(Callback):
         self.distances = tuple(int(d) for d in distances)
         self.log_figure = log_figure
         self.history: list[dict[str, float]] = []  # the scalars of every measurement, in order
+        self._last_step = 0  # global step at the end of the previous batch
 
     def _tokens(self, batch: Any, device: torch.device) -> torch.Tensor | None:
-        inputs = getattr(batch, "inputs", None)
+        inputs = getattr(batch_windows(batch)[-1], "inputs", None)  # the batch's last window
         if not isinstance(inputs, torch.Tensor) or inputs.dim() != 2 or inputs.shape[1] < self.steps:
             return None  # short windows: random tokens of the full length instead
         return inputs[: self.sequences, : self.steps].to(device)  # [B, T]
 
     def on_train_batch_end(self, trainer: Trainer, pl_module: LightningModule, outputs: Any, batch: Any, batch_idx: int) -> None:
-        step = trainer.global_step
-        if step == 0 or step % self.every_n_steps or not trainer.is_global_zero:
+        step, last, self._last_step = trainer.global_step, self._last_step, trainer.global_step
+        # a batch of several windows takes several steps: measure when it passed a multiple
+        if step // self.every_n_steps <= last // self.every_n_steps or not trainer.is_global_zero:
             return
-        if self.history and self.history[-1]["step"] == step:
-            return  # gradient accumulation: several batches share one optimizer step
         self.measure(trainer, pl_module, batch)
+
+    def on_train_start(self, trainer: Trainer, pl_module: LightningModule) -> None:
+        self._last_step = trainer.global_step  # a resumed run counts from its checkpoint
 
     def measure(self, trainer: Trainer, pl_module: LightningModule, batch: Any = None) -> dict[str, float]:
         """Measure now and log; returns the scalars logged."""

@@ -24,3 +24,7 @@ def quiet_dependency_noise() -> None:
         rank_zero_log.addFilter(_DropAdvertisements())
     # Lightning's _pytree helper calls an API that torch 2.13 deprecates, once per evaluation loop
     warnings.filterwarnings("ignore", message=r".*isinstance\(treespec, LeafSpec\)")
+    # Lightning 2.6 suggests keeping a copy of the weights from before each optimizer step for
+    # mid-epoch checkpoints under manual optimization; rnnlm's checkpoints hold the weights after
+    # the step on purpose: they go with the data position and hidden state saved beside them.
+    warnings.filterwarnings("ignore", message=r"Using ModelCheckpoint with manual optimization and every_n_train_steps")

@@ -79,7 +79,8 @@ def test_tied_weights_share_one_matrix_and_init_is_uniform():
 
 def test_hidden_state_is_never_a_buffer():
     model = LSTMLM(vocab_size=10, **SMALL)
-    model.training_step(TBPTTBatch(torch.zeros(2, 3, dtype=torch.long), torch.zeros(2, 3, dtype=torch.long), True), 0)
+    model._window_nll(TBPTTBatch(torch.zeros(2, 3, dtype=torch.long), torch.zeros(2, 3, dtype=torch.long), True), "train")
+    assert model._hidden["train"] is not None
     assert list(model.buffers()) == []  # DDP's broadcast_buffers would overwrite a buffer with rank 0's
     assert not any("hidden" in key for key in model.state_dict())
 
@@ -107,7 +108,7 @@ def test_train_and_eval_states_are_separate(word_vocab):
     model = LSTMLM(vocab=word_vocab, **SMALL)
     streams = torch.randint(0, len(word_vocab), (2, 9))
     batch = stream_batches(streams, bptt=4)[0]
-    model.training_step(batch, 0)
+    model._window_nll(batch, "train")
     train_state = model._hidden["train"][0].clone()
     model.eval()
     with torch.no_grad():

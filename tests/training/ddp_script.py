@@ -3,7 +3,7 @@
 Run by test_ddp.py as a real program, because Lightning's DDP launcher starts rank 1 by
 running this same script again::
 
-    python ddp_script.py CORPUS OUT_DIR ddp|single STEPS BATCH
+    python ddp_script.py CORPUS OUT_DIR ddp|single STEPS BATCH [WINDOWS_PER_BATCH]
         two ranks (or one process with 2 x BATCH streams), no dropout, STEPS steps, then one
         validation; writes MODE.ckpt, MODE_parameters.pt, MODE_val_loss.pt and hidden_rank{r}.pt
     python ddp_script.py CORPUS OUT_DIR ddp-stop STEPS BATCH STOP
@@ -68,13 +68,14 @@ class SeedEachRankDifferently(Callback):
         torch.manual_seed(1000 + trainer.global_rank)
 
 
-def main(corpus: str, out_dir: str, mode: str, steps: int, batch_size: int) -> None:
+def main(corpus: str, out_dir: str, mode: str, steps: int, batch_size: int, windows_per_batch: int = 1) -> None:
     torch.set_num_threads(1)
     out = Path(out_dir)
     seed_everything(3)  # identical initial weights in every process
     ranks = 2 if mode == "ddp" else 1
     data = LanguageModelDataModule(corpus=corpus, batch_size=batch_size if mode == "ddp" else 2 * batch_size,
-                                   eval_batch_size=2 if mode == "ddp" else 4, bptt=7)
+                                   eval_batch_size=2 if mode == "ddp" else 4, bptt=7,
+                                   windows_per_batch=windows_per_batch)
     model = LSTMLM(vocab_size=data.vocab_size, embedding_dim=12, hidden_size=12, num_layers=2, dropout=0.0,
                    optimizer="sgd", lr=1.0)
     trainer = Trainer(accelerator="cpu", devices=ranks, strategy="ddp" if mode == "ddp" else "auto",
@@ -133,4 +134,4 @@ if __name__ == "__main__":
     elif mode == "ddp-resume":
         train_two_ranks(corpus, out_dir / "resumed", steps, batch, ckpt_path=sys.argv[6])
     else:
-        main(corpus, str(out_dir), mode, steps, batch)
+        main(corpus, str(out_dir), mode, steps, batch, *(int(arg) for arg in sys.argv[6:7]))

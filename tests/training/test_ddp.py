@@ -73,6 +73,21 @@ def test_two_ranks_match_one_process_on_the_same_streams(tiny_corpus, tmp_path):
 
 @pytest.mark.slow
 @pytest.mark.ddp
+def test_two_ranks_with_several_windows_per_batch_match_one_process(tiny_corpus, tmp_path):
+    """Four windows per batch on two ranks (STEPS = 6: a batch of 4, then one of 2 cut at
+    max_steps): every window's backward still all-reduces the gradients (Lightning's
+    ``manual_backward`` under DDP), so the parameters are those of one process stepping window
+    by window on the same streams."""
+    ddp = run_ddp(tiny_corpus, tmp_path / "ddp", "ddp", STEPS, "4", port_offset=1)
+    single = run_single(tiny_corpus, tmp_path / "single")
+    ddp_parameters = torch.load(ddp / "ddp_parameters.pt")
+    for name, tensor in torch.load(single / "single_parameters.pt").items():
+        torch.testing.assert_close(ddp_parameters[name], tensor, rtol=0, atol=1e-5, msg=name)
+    assert torch.load(ddp / "ddp.ckpt", weights_only=False)["global_step"] == STEPS
+
+
+@pytest.mark.slow
+@pytest.mark.ddp
 def test_two_ranks_resumed_mid_epoch_continue_exactly(tiny_corpus, tmp_path):
     """Each rank gets its own hidden state and dropout RNG back from the mid-epoch checkpoint,
     and both continue at the saved window: every rank's loss at every step, the final parameters
