@@ -30,7 +30,8 @@ from lightning.pytorch import LightningModule
 from torch import Tensor
 
 from rnnlm.architectures import Hidden
-from rnnlm.data.streams import batch_windows
+from rnnlm.data.streams import TBPTTBatch, batch_windows
+from rnnlm.errors import UsageError
 from rnnlm.models import state
 from rnnlm.models.metrics import log_perplexity, token_mean
 
@@ -41,25 +42,29 @@ FINITE_CHECK_EVERY = 50  # steps between finiteness checks when step logging is 
 class LossWatch:
     """Training losses kept on the device: the epoch's token-weighted sum and those not yet checked.
 
-    A plain object, not module attributes: ``nn.Module.__setattr__`` costs microseconds per call.
+    A step only appends its loss (no tensor operation, no host sync); the losses are folded into
+    the epoch's sum when they are looked at. A plain object, not module attributes:
+    ``nn.Module.__setattr__`` costs microseconds per call.
     """
 
     def __init__(self) -> None:
         self.epoch_sum: Tensor | None = None  # float64 scalar: exact enough over millions of tokens
         self.epoch_tokens = 0
-        self.unchecked: list[tuple[Tensor, int, int]] = []  # (loss, global step, batch index)
+        self.unchecked: list[tuple[Tensor, int, int, int]] = []  # (loss, tokens, global step, batch index)
 
     def add(self, loss: Tensor, tokens: int, step: int, batch_idx: int) -> None:
-        """Queue one step's mean loss over ``tokens`` tokens (no host sync)."""
-        if self.epoch_sum is None:
-            self.epoch_sum = torch.zeros((), dtype=torch.float64, device=loss.device)
-        self.epoch_sum.add_(loss, alpha=tokens)  # one kernel
-        self.epoch_tokens += tokens
-        self.unchecked.append((loss, step, batch_idx))
+        """Queue one step's mean loss over ``tokens`` tokens."""
+        self.unchecked.append((loss, tokens, step, batch_idx))
 
-    def take_unchecked(self) -> list[tuple[Tensor, int, int]]:
-        """The losses queued since the last call."""
+    def take_unchecked(self) -> list[tuple[Tensor, int, int, int]]:
+        """The losses queued since the last call, added to the epoch's sum."""
         unchecked, self.unchecked = self.unchecked, []
+        if unchecked:
+            losses = torch.stack([loss for loss, _, _, _ in unchecked]).double()  # [steps]
+            tokens = torch.tensor([count for _, count, _, _ in unchecked], dtype=torch.float64, device=losses.device)
+            total = (losses * tokens).sum()
+            self.epoch_sum = total if self.epoch_sum is None else self.epoch_sum + total
+            self.epoch_tokens += sum(count for _, count, _, _ in unchecked)
         return unchecked
 
 
@@ -87,9 +92,19 @@ class TruncatedBPTTSteps(LightningModule):
     def trainer(self, trainer: Any) -> None:
         LightningModule.trainer.fset(self, trainer)
         if trainer is not None:
+            refuse_gradient_accumulation(trainer)
             self._gradient_clipping = adopt_gradient_clipping(trainer)
 
     # ------------------------------------------------------------------------------ steps
+    def transfer_batch_to_device(self, batch: Any, device: torch.device, dataloader_idx: int) -> Any:
+        """A batch of our windows moves tensor by tensor: Lightning's generic walk over a list of
+        named tuples costs tens of microseconds per window, a step of a small model on a GPU."""
+        windows = batch_windows(batch)
+        if not all(type(window) is TBPTTBatch for window in windows):
+            return super().transfer_batch_to_device(batch, device, dataloader_idx)
+        moved = [TBPTTBatch(window.inputs.to(device), window.targets.to(device), window.reset) for window in windows]
+        return moved if isinstance(batch, list) else moved[0]
+
     def _carried_hidden(self, stage: str, batch_size: int, reset: bool) -> Hidden:
         hidden = self._hidden[stage]
         if reset or hidden is None or state.batch_size_of(hidden) != batch_size:
@@ -176,14 +191,14 @@ class TruncatedBPTTSteps(LightningModule):
         unchecked = self._losses.take_unchecked()
         if not unchecked:
             return
-        losses = torch.stack([loss for loss, _, _ in unchecked])  # [steps since the last check]
+        losses = torch.stack([loss for loss, _, _, _ in unchecked])  # [steps since the last check]
         finite = torch.isfinite(losses).tolist()
         bad = not all(finite)
         if self._trainer is not None and self.trainer.world_size > 1:
             bad = self.trainer.strategy.reduce_boolean_decision(bad, all=False)  # every rank stops together
         if bad:
             here = not all(finite)  # else another rank saw it
-            loss, step, batch_idx = unchecked[finite.index(False)] if here else unchecked[-1]
+            loss, _, step, batch_idx = unchecked[finite.index(False)] if here else unchecked[-1]
             where = f"train/loss is {loss.item()} at step {step}" if here else f"another rank's loss is not finite by step {step}"
             raise FloatingPointError(
                 f"{where} (epoch {self.current_epoch}, batch {batch_idx}): training stopped. Lower the learning rate "
@@ -239,6 +254,17 @@ class TruncatedBPTTSteps(LightningModule):
         if not isinstance(datamodule, LanguageModelDataModule) or datamodule.level == "word":
             return None
         return datamodule.tokens_per_word(split)
+
+
+def refuse_gradient_accumulation(trainer: Any) -> None:
+    """One clear error instead of Lightning's (which suggests automatic optimization) for
+    ``accumulate_grad_batches``: every window is an optimizer step in truncated BPTT."""
+    accumulate = getattr(trainer, "accumulate_grad_batches", 1)
+    if accumulate != 1:
+        raise UsageError(
+            f"accumulate_grad_batches={accumulate} is not supported: the language models take one optimizer "
+            "step per TBPTT window. For a larger effective batch raise --data.batch_size (streams per rank) "
+            "or train on more devices")
 
 
 def adopt_gradient_clipping(trainer: Any) -> tuple[float, str] | None:

@@ -13,8 +13,8 @@ at ``setup`` (``RecurrentLanguageModel.adopt_vocabulary``). Defaults chosen for 
   validation perplexity is printed at the end;
 - 20 windows per Lightning batch (``--data.windows_per_batch``): one optimizer step per window
   as always, but Lightning's per-batch work (about a millisecond) is shared by 20 steps. So
-  ``limit_train_batches=15`` is the 300 windows, and ``log_every_n_steps=1`` logs and redraws
-  the bar every 20 windows; ``max_steps``, ``global_step`` and ``every_n_train_steps`` count
+  ``limit_train_batches=15`` is the 300 windows, and ``log_every_n_steps=5`` logs every 100
+  windows (the progress bar redraws at most twice a second); ``max_steps``, ``global_step`` and ``every_n_train_steps`` count
   optimizer steps (windows);
 - logging to Weights & Biases *offline* under ``runs/`` (no account, no network, no prompt;
   ``--trainer.logger.offline false`` goes online, ``--trainer.logger CSVLogger`` writes CSV);
@@ -55,7 +55,7 @@ TRAINER_DEFAULTS: dict[str, Any] = {
     "max_epochs": 1,
     "limit_train_batches": 300 // WINDOWS_PER_BATCH,  # 300 windows
     "gradient_clip_val": 0.25,
-    "log_every_n_steps": 1,  # every batch: every 20 windows
+    "log_every_n_steps": 5,  # batches: every 100 windows
     "use_distributed_sampler": False,  # TBPTTLoader shards the streams itself; never shuffle them
 }
 
@@ -119,9 +119,9 @@ class LanguageModelCLI(LightningCLI):
         given = config.get("callbacks") or []
         if config.get("enable_progress_bar") is not False and not any(
                 isinstance(callback, LightningProgressBar) for callback in (given if isinstance(given, list) else [given])):
-            # Lightning's bar redraws after every step, reading every logged value on the host (a device
-            # sync) and writing to the terminal, which wandb captures: redraw when metrics are logged.
-            callbacks = [*callbacks, ProgressBar(refresh_rate=max(1, int(config.get("log_every_n_steps") or 1)))]
+            # Lightning's bar redraws after every batch, reading every logged value on the host (a device
+            # sync) and writing to the terminal, which wandb captures: at most twice a second.
+            callbacks = [*callbacks, ProgressBar(min_seconds=0.5)]
         return super()._instantiate_trainer(config, callbacks)
 
     def instantiate_trainer(self, **kwargs: Any) -> Trainer:

@@ -114,3 +114,44 @@ def test_a_run_stopped_inside_a_batch_resumes_exactly(tiny_corpus, tmp_path):
     assert saved["loops"]["fit_loop"]["state_dict"]["combined_loader"][0]["window_index"] == stop
     resumed, trainer_b = fit(tiny_corpus, tmp_path / "c", 3, total, ckpt_path=checkpoint)
     assert_same_training(uninterrupted, trainer_a, resumed, trainer_b)
+
+
+@pytest.mark.parametrize("algorithm", ["norm", "value"])
+def test_the_trainers_gradient_clipping_is_applied_by_the_model(tiny_corpus, tmp_path, algorithm):
+    """Lightning refuses Trainer clipping under manual optimization; the model applies it, as
+    a bare step would (one window: forward, backward, clip, SGD step)."""
+    seed_everything(3)
+    data = LanguageModelDataModule(corpus=str(tiny_corpus), batch_size=4, bptt=8)
+    model = LSTMLM(vocab_size=data.vocab_size, embedding_dim=12, hidden_size=12, num_layers=1, dropout=0.0, lr=2.0)
+    reference = LSTMLM(vocab_size=data.vocab_size, embedding_dim=12, hidden_size=12, num_layers=1, dropout=0.0,
+                       lr=2.0)
+    reference.load_state_dict(model.state_dict())
+    trainer = Trainer(accelerator="cpu", devices=1, max_steps=1, logger=False, enable_checkpointing=False,
+                      enable_progress_bar=False, enable_model_summary=False, limit_val_batches=0,
+                      gradient_clip_val=0.05, gradient_clip_algorithm=algorithm, default_root_dir=tmp_path)
+    trainer.fit(model, datamodule=data)
+
+    data.trainer = None
+    inputs, targets, _ = next(iter(data.train_dataloader()))
+    nll, _ = reference.token_nll(inputs, targets, reference.init_hidden(4))
+    nll.mean().backward()
+    if algorithm == "norm":
+        torch.nn.utils.clip_grad_norm_(reference.parameters(), 0.05)
+    else:
+        torch.nn.utils.clip_grad_value_(reference.parameters(), 0.05)
+    with torch.no_grad():
+        for parameter in reference.parameters():
+            parameter -= 2.0 * parameter.grad
+    for (name, a), b in zip(reference.state_dict().items(), model.state_dict().values()):
+        torch.testing.assert_close(b, a, rtol=0, atol=1e-6, msg=name)
+    assert trainer._rnnlm_gradient_clipping == (0.05, algorithm)
+
+
+def test_gradient_accumulation_is_one_clear_error(tiny_corpus, tmp_path):
+    data = LanguageModelDataModule(corpus=str(tiny_corpus), batch_size=4, bptt=8)
+    model = LSTMLM(vocab_size=data.vocab_size, embedding_dim=12, hidden_size=12, num_layers=1)
+    trainer = Trainer(accelerator="cpu", devices=1, max_steps=1, logger=False, enable_checkpointing=False,
+                      enable_progress_bar=False, enable_model_summary=False, accumulate_grad_batches=2,
+                      default_root_dir=tmp_path)
+    with pytest.raises(UsageError, match="raise --data.batch_size"):
+        trainer.fit(model, datamodule=data)
