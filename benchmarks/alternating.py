@@ -22,6 +22,27 @@ from pathlib import Path
 import torch
 
 
+# `rnnlm fit` timed inside the process (argv: FIRST LAST CLI-ARGS...): the clock is read at the end
+# of the batches at which global_step passes FIRST and LAST, in the CLI's own tokens/s callback.
+FIT_TIMED = r'''
+import sys, time
+import rnnlm.training.callbacks as callbacks
+from rnnlm.training.cli import lightning_main
+first, last = int(sys.argv[1]), int(sys.argv[2])
+stamps = {}
+batch_end = callbacks.TokensPerSecond.on_train_batch_end
+def timed(self, trainer, *args, **kwargs):
+    for mark in (first, last):
+        if trainer.global_step >= mark and mark not in stamps:
+            stamps[mark] = (time.perf_counter(), trainer.global_step)
+    return batch_end(self, trainer, *args, **kwargs)
+callbacks.TokensPerSecond.on_train_batch_end = timed
+lightning_main(sys.argv[3:])
+(t0, s0), (t1, s1) = stamps[first], stamps[last]
+print(f"ms/step {(t1 - t0) / (s1 - s0) * 1000:.4f}")
+'''
+
+
 @dataclass
 class Side:
     """One contender: ``command(steps)`` gives (argv, working directory, extra environment)."""
@@ -48,6 +69,21 @@ def measure(sides: list[Side], n1: int, n2: int, repeats: int) -> list[Side]:
             short, long = run_once(*side.command(n1)), run_once(*side.command(n2))
             side.per_step_ms.append((long - short) / (n2 - n1) * 1000)
             print(f"repeat {repeat + 1}/{repeats} {side.name}: {side.per_step_ms[-1]:.2f} ms/step", flush=True)
+    return sides
+
+
+def measure_reported(sides: list[Side], repeats: int) -> list[Side]:
+    """Like :func:`measure`, for sides that time themselves: each process prints ``ms/step X``
+    (steps timed inside the process, after a warm-up), one process per side and repeat."""
+    for repeat in range(repeats):
+        for side in sides:
+            argv, cwd, env = side.command(0)
+            done = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, env={**os.environ, **env})
+            reported = [line for line in done.stdout.splitlines() if line.startswith("ms/step ")]
+            if done.returncode or not reported:
+                sys.exit(f"failed: {' '.join(argv)}\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}")
+            side.per_step_ms.append(float(reported[-1].split()[1]))
+            print(f"repeat {repeat + 1}/{repeats} {side.name}: {side.per_step_ms[-1]:.3f} ms/step", flush=True)
     return sides
 
 

@@ -105,7 +105,8 @@ def nccl_child(out: Path, mode: str) -> None:
 
     seed_everything(3)
     ranks = 2 if mode == "ddp" else 1
-    data = LanguageModelDataModule(corpus=CHAR_CORPUS, level="char", batch_size=8 * (3 - ranks), bptt=16)
+    data = LanguageModelDataModule(corpus=CHAR_CORPUS, level="char", batch_size=8 * (3 - ranks), bptt=16,
+                                   windows_per_batch=4)  # several optimizer steps per batch, all-reduced each
     model = LSTMLM(vocab_size=data.vocab_size, embedding_dim=32, hidden_size=64, num_layers=2, dropout=0.0, lr=1.0)
     trainer = Trainer(accelerator="gpu", devices=ranks, strategy="ddp" if ranks == 2 else "auto", max_steps=20,
                       limit_val_batches=0, logger=False, enable_checkpointing=False, enable_progress_bar=False,

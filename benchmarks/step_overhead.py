@@ -6,10 +6,15 @@ framework's own cost per step (issue 11, goal <= 1.2x the bare loop with the CLI
 Method of ``../shared/bench/step_overhead.py`` (``benchmarks/alternating.py``): fresh processes,
 sides alternated, start-up cancelled by differencing N1 and N2 steps.
 
-    python benchmarks/step_overhead.py --repeats 3 [--before /path/to/older/checkout]
+    python benchmarks/step_overhead.py --repeats 3 [--before /path/to/older/checkout] [--in-process]
 
 ``--before`` adds the ``rnnlm fit`` sides run with another checkout on PYTHONPATH (the code
-before a change), in the same alternation. Results go to benchmarks/results/step_overhead.md.
+before a change), in the same alternation. ``--in-process`` times steps inside each process
+instead (steps ``--first`` to ``--last``, after a warm-up, with ``time.perf_counter``): whole
+processes of a few seconds vary by more than a second with their start-up and teardown (wandb's
+included), so at a millisecond a step the difference of two runs is noisy; the in-process
+clock rides on the CLI's own tokens/s callback, so it adds no hook. Results go to
+benchmarks/results/step_overhead.md.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from alternating import Side, machine, measure, table  # noqa: E402
+from alternating import FIT_TIMED, Side, machine, measure, measure_reported, table  # noqa: E402
 
 from rnnlm.atomic import write_text_atomic  # noqa: E402
 
@@ -45,7 +50,12 @@ for step, (x, y, reset) in enumerate(dm.train_dataloader()):
     opt.zero_grad(); loss.backward()
     torch.nn.utils.clip_grad_norm_(model.parameters(), 0.25); opt.step()
 '''
-
+# The same loop timed inside the process, steps FIRST to LAST (argv: FIRST LAST CORPUS).
+PLAIN_TIMED = PLAIN.replace("steps = int(sys.argv[1])", "first, steps = int(sys.argv[1]), int(sys.argv[2])").replace(
+    "sys.argv[2], level", "sys.argv[3], level").replace(
+    "    if step == steps: break", "    if step == first: start = time.perf_counter()\n    if step == steps: break").replace(
+    "import sys, torch", "import sys, time, torch") + \
+    "print(f'ms/step {(time.perf_counter() - start) / (steps - first) * 1000:.4f}')\n"
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -54,34 +64,56 @@ def main() -> None:
     parser.add_argument("--n2", type=int, default=550, help="steps of the long run")
     parser.add_argument("--corpus", default=str(CORPUS), help="tiny Shakespeare input.txt")
     parser.add_argument("--before", help="an older checkout whose rnnlm fit is measured too")
+    parser.add_argument("--in-process", action="store_true", help="time steps inside each process (see above)")
+    parser.add_argument("--first", type=int, default=300, help="--in-process: first timed step (after warm-up)")
+    parser.add_argument("--last", type=int, default=3300, help="--in-process: last timed step")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "step_overhead.md"))
     args = parser.parse_args()
     work = tempfile.mkdtemp()
     plain = Path(work) / "plain.py"
-    plain.write_text(PLAIN)
+    plain.write_text(PLAIN_TIMED if args.in_process else PLAIN)
+    fit_timed = Path(work) / "fit_timed.py"
+    fit_timed.write_text(FIT_TIMED)
     env = {"OMP_NUM_THREADS": "1", "WANDB_MODE": "offline"}
     data = ["--data.corpus", args.corpus, "--data.level", "char", "--data.batch_size", "8", "--data.bptt", "16"]
 
     def fit(tree: Path, bare: bool):
         def command(steps: int):
-            argv = [sys.executable, "-m", "rnnlm.cli", "fit", *MODEL, *data, "--trainer.max_steps", str(steps),
+            if args.in_process:
+                steps = args.last + 40  # the timed steps, and a little more for the last batch to end
+                program = [sys.executable, str(fit_timed), str(args.first), str(args.last)]
+            else:
+                program = [sys.executable, "-m", "rnnlm.cli", "fit"]
+            argv = [*program, *MODEL, *data, "--trainer.max_steps", str(steps),
                     "--trainer.limit_train_batches", "null", "--trainer.limit_val_batches", "0",
                     "--trainer.num_sanity_val_steps", "0"]
+            if args.in_process:
+                argv = [*argv[:4], "fit", *argv[4:]]
             if bare:
                 argv += ["--trainer.logger", "false", "--trainer.enable_progress_bar", "false"]
             return argv, work, {**env, "PYTHONPATH": str(tree)}
         return command
 
-    sides = [Side("plain loop", lambda n: ([sys.executable, str(plain), str(n), args.corpus], work,
-                                           {**env, "PYTHONPATH": str(ROOT)}))]
+    def plain_command(steps: int):
+        if args.in_process:
+            return [sys.executable, str(plain), str(args.first), str(args.last), args.corpus], work, \
+                {**env, "PYTHONPATH": str(ROOT)}
+        return [sys.executable, str(plain), str(steps), args.corpus], work, {**env, "PYTHONPATH": str(ROOT)}
+
+    sides = [Side("plain loop", plain_command)]
     trees = [("", ROOT)] + ([(" (before)", Path(args.before))] if args.before else [])
     for label, tree in trees:
         sides.append(Side(f"rnnlm fit, defaults{label}", fit(tree, bare=False)))
         sides.append(Side(f"rnnlm fit, no logger/bar{label}", fit(tree, bare=True)))
-    measure(sides, args.n1, args.n2, args.repeats)
+    if args.in_process:
+        measure_reported(sides, args.repeats)
+        method = (f"steps {args.first}-{args.last} timed inside each process, {args.repeats} alternated repeats "
+                  "(benchmarks/step_overhead.py --in-process)")
+    else:
+        measure(sides, args.n1, args.n2, args.repeats)
+        method = f"N1={args.n1}, N2={args.n2} steps, {args.repeats} alternated repeats (benchmarks/step_overhead.py)"
     lines = ["# Step overhead: `rnnlm fit` vs a bare TBPTT loop", "",
-             f"LSTM 1 x 32, char level, batch 8, bptt 16, 1 thread; N1={args.n1}, N2={args.n2} steps, "
-             f"{args.repeats} alternated repeats (benchmarks/step_overhead.py).", "",
+             f"LSTM 1 x 32, char level, batch 8, bptt 16, 1 thread; {method}.", "",
              f"Machine: {machine()} (at the end of the run).", "",
              *table(sides, "plain loop", "x plain loop"), ""]
     write_text_atomic(Path(args.out), "\n".join(lines))

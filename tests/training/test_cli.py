@@ -10,7 +10,7 @@ import yaml
 from rnnlm.models import GRULM, LSTMLM
 from rnnlm.training.cli import lightning_main
 
-from tests.support.cli_corpus import TINY_DATA, TINY_MODEL
+from tests.support.cli_corpus import TINY_DATA, TINY_MODEL, write_corpus
 
 
 def fit_args(corpus, tmp_path, *extra: str) -> list[str]:
@@ -99,3 +99,16 @@ def test_an_lstm_variant_trains_from_the_command_line(tiny_corpus, tmp_path):
                                   "--model.forget_bias", "1.0", "--trainer.logger", "false"))
     assert cli.model.recurrent.coupled and cli.model.hparams.forget_bias == 1.0
     assert "val/loss" in cli.trainer.callback_metrics
+
+
+def test_the_default_run_is_300_windows_in_batches_of_20(tmp_path):
+    """The CLI's defaults: ``limit_train_batches`` 15 batches of ``windows_per_batch`` 20 windows,
+    one optimizer step each (``global_step`` counts windows, as the checkpoint names do)."""
+    corpus = write_corpus(tmp_path / "corpus", lines=2000)  # ~1,600 windows of 2 x 5 tokens
+    args = ["fit", "--data.corpus", str(corpus), "--data.batch_size", "2", "--data.bptt", "5", *TINY_MODEL,
+            "--trainer.logger", "false", "--trainer.enable_progress_bar", "false", "--trainer.limit_val_batches", "2",
+            "--trainer.default_root_dir", str(tmp_path), "--checkpoint.dirpath", str(tmp_path / "checkpoints")]
+    cli = lightning_main(args)
+    assert cli.datamodule.windows_per_batch == 20 and cli.trainer.num_training_batches == 15
+    assert cli.trainer.global_step == 300
+    assert (tmp_path / "checkpoints" / "epoch0-step300.ckpt").is_file()

@@ -85,3 +85,19 @@ def test_default_wandb_logger_is_offline_and_keeps_the_metrics(tiny_corpus, tmp_
     printed = "".join(capfd.readouterr()) + "\n".join(record.getMessage() for record in caplog.records)
     assert "git root" not in printed and "litlogger" not in printed
     assert not [w for w in recwarn if "LeafSpec" in str(w.message)]
+
+
+def test_the_progress_bar_redraws_at_most_every_min_seconds(monkeypatch):
+    from rnnlm.training import callbacks
+
+    clock = [100.0]
+    monkeypatch.setattr(callbacks.time, "monotonic", lambda: clock[0])
+    bar = callbacks.ProgressBar(min_seconds=0.5)
+    assert bar._should_update(1, 10)  # the first batch draws
+    clock[0] += 0.2
+    assert not bar._should_update(2, 10)  # too soon
+    assert bar._should_update(10, 10)  # the last batch always draws
+    clock[0] += 0.6
+    assert bar._should_update(3, 10)
+    with pytest.raises(ValueError, match="min_seconds"):
+        callbacks.ProgressBar(min_seconds=-1)
