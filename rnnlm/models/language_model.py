@@ -191,6 +191,19 @@ class RecurrentLanguageModel(TruncatedBPTTSteps):
 
     def token_nll(self, inputs: Tensor, targets: Tensor, hidden: Hidden | None = None) -> tuple[Tensor, Hidden]:
         """Negative log-likelihood of each target token, ``[B, T]``, and the new hidden state."""
+        nll, hidden = self._nll(inputs, targets, hidden, "none")  # [B*T]
+        return nll.view_as(targets), hidden  # [B, T]
+
+    def mean_nll(self, inputs: Tensor, targets: Tensor, hidden: Hidden | None = None) -> tuple[Tensor, Hidden]:
+        """The mean of :meth:`token_nll` over the ``B x T`` tokens (the training loss), in one fused reduction.
+
+        ``token_nll(...).mean()`` is the same number (up to the order of the sum), but its
+        backward pass through a 10,000-word softmax took 10-20% longer per step on a CPU, with
+        up to ten times the page faults (benchmarks/results/peer_wlm.md).
+        """
+        return self._nll(inputs, targets, hidden, "mean")
+
+    def _nll(self, inputs: Tensor, targets: Tensor, hidden: Hidden | None, reduction: str) -> tuple[Tensor, Hidden]:
         if targets.shape != inputs.shape:
             raise ValueError(f"targets must have the shape of inputs {tuple(inputs.shape)}, got {tuple(targets.shape)}")
         outputs, hidden = self.features(inputs, hidden)  # [B, T, H]
@@ -198,9 +211,8 @@ class RecurrentLanguageModel(TruncatedBPTTSteps):
         # The softmax and the loss in float32 even under bf16 autocast (a no-op in float32 training).
         if isinstance(self.decoder, nn.AdaptiveLogSoftmaxWithLoss):
             nll = -self.decoder(flat, targets.reshape(-1)).output.float()  # [B*T]: only the needed clusters
-        else:
-            nll = F.cross_entropy(self.decoder(flat).float(), targets.reshape(-1), reduction="none")  # [B*T]
-        return nll.view_as(targets), hidden  # [B, T]
+            return (nll.mean() if reduction == "mean" else nll), hidden
+        return F.cross_entropy(self.decoder(flat).float(), targets.reshape(-1), reduction=reduction), hidden
 
     # ------------------------------------------------------------------------- vocabulary
     def adopt_vocabulary(self, vocab: Vocabulary, source: str) -> None:

@@ -72,7 +72,7 @@ class TruncatedBPTTSteps(LightningModule):
     """Training, validation, test and predict steps over ``TBPTTBatch(inputs[B, T], targets[B, T], reset)``.
 
     A subclass provides ``init_hidden(batch_size)``, ``token_nll(inputs, targets, hidden)`` and
-    ``is_char_level``.
+    ``is_char_level``, and may provide a faster ``mean_nll`` (the training loss).
     """
 
     def __init__(self) -> None:
@@ -111,12 +111,18 @@ class TruncatedBPTTSteps(LightningModule):
             return self.init_hidden(batch_size)
         return state.move(hidden, self.device)
 
-    def _window_nll(self, batch: Any, stage: str) -> Tensor:
+    def _window_nll(self, batch: Any, stage: str, mean: bool = False) -> Tensor:
+        """Per-token NLL ``[B, T]`` of a window (or its mean, the training loss), carrying the hidden state."""
         inputs, targets, reset = batch  # [B, T], [B, T], bool
         hidden = self._carried_hidden(stage, inputs.size(0), bool(reset))
-        nll, hidden = self.token_nll(inputs, targets, hidden)  # [B, T]
+        nll, hidden = (self.mean_nll if mean else self.token_nll)(inputs, targets, hidden)  # [] or [B, T]
         self._hidden[stage] = state.detach(hidden)  # truncated BPTT: the graph ends here
         return nll
+
+    def mean_nll(self, inputs: Tensor, targets: Tensor, hidden: Hidden | None = None) -> tuple[Tensor, Hidden]:
+        """Mean NLL over the window's ``B x T`` tokens and the new hidden state (the training loss)."""
+        nll, hidden = self.token_nll(inputs, targets, hidden)
+        return nll.mean(), hidden
 
     def training_step(self, batch: Any, batch_idx: int) -> Tensor | None:
         """One optimizer step per window of the batch (one window, or a list of consecutive ones)."""
@@ -125,7 +131,7 @@ class TruncatedBPTTSteps(LightningModule):
         for window in batch_windows(batch):
             if 0 <= max_steps <= self.global_step:
                 break  # a loader without steps_left gave more windows than max_steps allows
-            loss = self._window_nll(window, "train").mean()  # mean over the window's B x T tokens
+            loss = self._window_nll(window, "train", mean=True)  # mean over the window's B x T tokens
             self._losses.add(loss.detach(), window[0].numel(), self.global_step, batch_idx)
             self.manual_backward(loss)
             optimizer.step()  # clipping in on_before_optimizer_step; global_step counts this step
