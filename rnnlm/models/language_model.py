@@ -197,9 +197,9 @@ class RecurrentLanguageModel(TruncatedBPTTSteps):
     def mean_nll(self, inputs: Tensor, targets: Tensor, hidden: Hidden | None = None) -> tuple[Tensor, Hidden]:
         """The mean of :meth:`token_nll` over the ``B x T`` tokens (the training loss), in one fused reduction.
 
-        ``token_nll(...).mean()`` is the same number (up to the order of the sum), but its
-        backward pass through a 10,000-word softmax took 10-20% longer per step on a CPU, with
-        up to ten times the page faults (benchmarks/results/peer_wlm.md).
+        ``token_nll(...).mean()`` is the same number (up to the order of the sum), but with a
+        10,000-word softmax on a CPU the model alone took about 20% longer per step that way,
+        with up to ten times the page faults (benchmarks/results/peer_wlm.md).
         """
         return self._nll(inputs, targets, hidden, "mean")
 
