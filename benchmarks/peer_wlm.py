@@ -66,6 +66,8 @@ def main() -> None:
 
     fit_timed = Path(work) / "fit_timed.py"
     fit_timed.write_text(FIT_TIMED)
+    wlm_timed = Path(work) / "wlm_timed.py"
+    wlm_timed.write_text(WLM_TIMED)
     settings = ["--trainer.limit_train_batches", "null", "--trainer.limit_val_batches", "0",
                 "--trainer.num_sanity_val_steps", "0"]
 
@@ -78,12 +80,11 @@ def main() -> None:
 
     def wlm(n: int):
         if args.in_process:  # its last ms/batch line: batches 201-400
-            return ([sys.executable, str(Path(work) / "wlm_timed.py"), "main_limited.py", "--data", args.data,
+            return ([sys.executable, str(wlm_timed), "main_limited.py", "--data", args.data,
                      "--epochs", "1", "--log-interval", "200"], args.wlm, {**env, "MAX_BATCHES": "401"})
         return ([sys.executable, "main_limited.py", "--data", args.data, "--epochs", "1", "--log-interval", "100000"],
                 args.wlm, {**env, "MAX_BATCHES": str(n)})
 
-    (Path(work) / "wlm_timed.py").write_text(WLM_TIMED)
     sides = [Side("WLM main.py", wlm), Side("rnnlm fit", fit(ROOT))]
     if args.before:
         sides.append(Side("rnnlm fit (before)", fit(Path(args.before))))

@@ -32,16 +32,19 @@ from rnnlm.atomic import write_text_atomic  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "data" / "tinyshakespeare" / "input.txt"  # ../shared beside the checkout
 MODEL = ["--model.embedding_dim", "32", "--model.hidden_size", "32", "--model.num_layers", "1", "--model.dropout", "0"]
+# The bare loop (argv: FIRST LAST CORPUS): LAST steps; it prints the time of steps FIRST to LAST,
+# which --in-process reads, while the whole-process method times the process.
 PLAIN = r'''
-import sys, torch
+import sys, time, torch
 from rnnlm import LanguageModelDataModule, LSTMLM
-steps = int(sys.argv[1])
+first, steps = int(sys.argv[1]), int(sys.argv[2])
 torch.manual_seed(0)
-dm = LanguageModelDataModule(corpus=sys.argv[2], level="char", batch_size=8, bptt=16)
+dm = LanguageModelDataModule(corpus=sys.argv[3], level="char", batch_size=8, bptt=16)
 model = LSTMLM(vocab_size=dm.vocab_size, embedding_dim=32, hidden_size=32, num_layers=1, dropout=0.0, lr=20.0)
 opt = torch.optim.SGD(model.parameters(), lr=20.0)
-hidden = None
+hidden, start = None, time.perf_counter()
 for step, (x, y, reset) in enumerate(dm.train_dataloader()):
+    if step == first: start = time.perf_counter()
     if step == steps: break
     if reset or hidden is None: hidden = model.init_hidden(x.size(0))
     nll, hidden = model.token_nll(x, y, hidden)
@@ -49,13 +52,9 @@ for step, (x, y, reset) in enumerate(dm.train_dataloader()):
     loss = nll.mean()
     opt.zero_grad(); loss.backward()
     torch.nn.utils.clip_grad_norm_(model.parameters(), 0.25); opt.step()
+print(f"ms/step {(time.perf_counter() - start) / max(1, steps - first) * 1000:.4f}")
 '''
-# The same loop timed inside the process, steps FIRST to LAST (argv: FIRST LAST CORPUS).
-PLAIN_TIMED = PLAIN.replace("steps = int(sys.argv[1])", "first, steps = int(sys.argv[1]), int(sys.argv[2])").replace(
-    "sys.argv[2], level", "sys.argv[3], level").replace(
-    "    if step == steps: break", "    if step == first: start = time.perf_counter()\n    if step == steps: break").replace(
-    "import sys, torch", "import sys, time, torch") + \
-    "print(f'ms/step {(time.perf_counter() - start) / (steps - first) * 1000:.4f}')\n"
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -71,7 +70,7 @@ def main() -> None:
     args = parser.parse_args()
     work = tempfile.mkdtemp()
     plain = Path(work) / "plain.py"
-    plain.write_text(PLAIN_TIMED if args.in_process else PLAIN)
+    plain.write_text(PLAIN)
     fit_timed = Path(work) / "fit_timed.py"
     fit_timed.write_text(FIT_TIMED)
     env = {"OMP_NUM_THREADS": "1", "WANDB_MODE": "offline"}
@@ -81,24 +80,20 @@ def main() -> None:
         def command(steps: int):
             if args.in_process:
                 steps = args.last + 40  # the timed steps, and a little more for the last batch to end
-                program = [sys.executable, str(fit_timed), str(args.first), str(args.last)]
+                program = [sys.executable, str(fit_timed), str(args.first), str(args.last), "fit"]
             else:
                 program = [sys.executable, "-m", "rnnlm.cli", "fit"]
             argv = [*program, *MODEL, *data, "--trainer.max_steps", str(steps),
                     "--trainer.limit_train_batches", "null", "--trainer.limit_val_batches", "0",
                     "--trainer.num_sanity_val_steps", "0"]
-            if args.in_process:
-                argv = [*argv[:4], "fit", *argv[4:]]
             if bare:
                 argv += ["--trainer.logger", "false", "--trainer.enable_progress_bar", "false"]
             return argv, work, {**env, "PYTHONPATH": str(tree)}
         return command
 
     def plain_command(steps: int):
-        if args.in_process:
-            return [sys.executable, str(plain), str(args.first), str(args.last), args.corpus], work, \
-                {**env, "PYTHONPATH": str(ROOT)}
-        return [sys.executable, str(plain), str(steps), args.corpus], work, {**env, "PYTHONPATH": str(ROOT)}
+        first, last = (args.first, args.last) if args.in_process else (0, steps)
+        return [sys.executable, str(plain), str(first), str(last), args.corpus], work, {**env, "PYTHONPATH": str(ROOT)}
 
     sides = [Side("plain loop", plain_command)]
     trees = [("", ROOT)] + ([(" (before)", Path(args.before))] if args.before else [])

@@ -56,16 +56,18 @@ class LossWatch:
         """Queue one step's mean loss over ``tokens`` tokens."""
         self.unchecked.append((loss, tokens, step, batch_idx))
 
-    def take_unchecked(self) -> list[tuple[Tensor, int, int, int]]:
-        """The losses queued since the last call, added to the epoch's sum."""
+    def take_unchecked(self) -> tuple[list[tuple[Tensor, int, int, int]], Tensor | None]:
+        """The entries queued since the last call and their losses stacked (float64 ``[steps]``, None
+        when there are none), added to the epoch's sum."""
         unchecked, self.unchecked = self.unchecked, []
-        if unchecked:
-            losses = torch.stack([loss for loss, _, _, _ in unchecked]).double()  # [steps]
-            tokens = torch.tensor([count for _, count, _, _ in unchecked], dtype=torch.float64, device=losses.device)
-            total = (losses * tokens).sum()
-            self.epoch_sum = total if self.epoch_sum is None else self.epoch_sum + total
-            self.epoch_tokens += sum(count for _, count, _, _ in unchecked)
-        return unchecked
+        if not unchecked:
+            return unchecked, None
+        losses = torch.stack([loss for loss, _, _, _ in unchecked]).double()  # [steps]
+        counts = [count for _, count, _, _ in unchecked]
+        total = (losses * torch.tensor(counts, dtype=torch.float64, device=losses.device)).sum()
+        self.epoch_sum = total if self.epoch_sum is None else self.epoch_sum + total
+        self.epoch_tokens += sum(counts)
+        return unchecked, losses
 
 
 class TruncatedBPTTSteps(LightningModule):
@@ -194,10 +196,9 @@ class TruncatedBPTTSteps(LightningModule):
 
     def _check_finite(self) -> None:
         """Stop every rank together if a loss since the last check was NaN or infinite (one host sync)."""
-        unchecked = self._losses.take_unchecked()
-        if not unchecked:
+        unchecked, losses = self._losses.take_unchecked()  # losses: [steps since the last check]
+        if losses is None:
             return
-        losses = torch.stack([loss for loss, _, _, _ in unchecked])  # [steps since the last check]
         finite = torch.isfinite(losses).tolist()
         bad = not all(finite)
         if self._trainer is not None and self.trainer.world_size > 1:
