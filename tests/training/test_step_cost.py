@@ -52,3 +52,29 @@ def test_steps_read_the_device_only_at_the_logging_interval(tiny_corpus, tmp_pat
     # the last check when training ends (step 41) and the epoch's mean. Reading every step: >= 40.
     assert reads.count <= 4 * 3 + 2, reads.count
     assert 0 < reads.count  # the counter counts
+
+
+def test_the_default_profiler_is_swapped_for_a_free_one_and_a_chosen_one_kept(tiny_corpus, tmp_path):
+    from lightning.pytorch.profilers import PassThroughProfiler, SimpleProfiler
+
+    from rnnlm.models.tbptt import FreePassThroughProfiler
+
+    data = LanguageModelDataModule(corpus=str(tiny_corpus), batch_size=2, bptt=4)
+    for chosen, expected in ((None, FreePassThroughProfiler), (SimpleProfiler(dirpath=tmp_path, filename="p"), SimpleProfiler)):
+        model = LSTMLM(vocab_size=data.vocab_size, embedding_dim=8, hidden_size=8, num_layers=1)
+        trainer = Trainer(accelerator="cpu", devices=1, max_steps=3, limit_val_batches=0, logger=False, profiler=chosen,
+                          enable_checkpointing=False, enable_progress_bar=False, enable_model_summary=False)
+        assert type(trainer.profiler) is (PassThroughProfiler if chosen is None else SimpleProfiler)
+        trainer.fit(model, datamodule=data)
+        assert type(trainer.profiler) is expected and trainer.global_step == 3
+    assert "training_step" in (tmp_path / "fit-p.txt").read_text()  # the chosen profiler still profiled
+
+
+def test_the_hook_name_is_a_plain_attribute_and_modules_still_register():
+    from torch import nn
+
+    model = LSTMLM(vocab_size=10, embedding_dim=8, hidden_size=8, num_layers=1)
+    model._current_fx_name = "training_step"
+    assert model.__dict__["_current_fx_name"] == "training_step"
+    model.extra = nn.Linear(2, 2)  # every other attribute still goes through nn.Module
+    assert "extra" in model._modules and "extra.weight" in dict(model.named_parameters())
