@@ -20,7 +20,9 @@ at ``setup`` (``RecurrentLanguageModel.adopt_vocabulary``). Defaults chosen for 
   ``--trainer.logger.offline false`` goes online, ``--trainer.logger CSVLogger`` writes CSV);
 - checkpoints of the best ``val/loss`` and the last step (``--checkpoint.*`` configures them;
   ``--checkpoint.every_n_train_steps N`` adds mid-epoch ones for an exact resume with
-  ``--ckpt_path``), gradient clipping, a learning-rate monitor and tokens per second.
+  ``--ckpt_path``), gradient clipping, a learning-rate monitor and tokens per second;
+- on Linux with glibc, the process keeps the memory a step frees for the next step instead of
+  faulting it in again (``training/allocator.py``; ``RNNLM_KEEP_FREED_MEMORY=0`` opts out).
 
 Reference: Lightning's ``LightningCLI`` (jsonargparse), https://lightning.ai/docs/pytorch/stable/cli/
 """
@@ -41,6 +43,7 @@ from lightning.pytorch.utilities import rank_zero_only
 from rnnlm.data.datamodule import LanguageModelDataModule
 from rnnlm.errors import UsageError, run_cli
 from rnnlm.models.language_model import RecurrentLanguageModel
+from rnnlm.training.allocator import keep_freed_memory
 from rnnlm.training.callbacks import ProgressBar, TokensPerSecond
 from rnnlm.training.noise import quiet_dependency_noise
 from rnnlm.training.user_errors import (CHECKPOINT_READ_ERRORS, check_checkpoint_file, instantiation_usage_error,
@@ -165,6 +168,8 @@ def lightning_main(argv: list[str] | None = None, run: bool = True) -> LanguageM
     is returned (its ``parser`` can then parse and check more configurations).
     """
     quiet_dependency_noise()
+    if run:
+        keep_freed_memory()  # a step's large tensors reuse the last step's pages (training/allocator.py)
     return LanguageModelCLI(
         RecurrentLanguageModel,
         LanguageModelDataModule,
