@@ -134,10 +134,7 @@ class LanguageModelCLI(LightningCLI):
         return trainer
 
     def after_fit(self) -> None:
-        report(self.trainer, "val", "validation")
-        best = getattr(self.trainer.checkpoint_callback, "best_model_path", "")
-        if best:
-            rank_zero_only(print)(f"best checkpoint: {best}")
+        fit_summary(self.trainer)
 
     def after_validate(self) -> None:
         report(self.trainer, "val", "validation")
@@ -147,11 +144,29 @@ class LanguageModelCLI(LightningCLI):
 
 
 @rank_zero_only
-def report(trainer: Trainer, stage: str, words: str) -> None:
-    """Print ``<words> perplexity P (<stage>/loss L)`` (and bits per character) from the last evaluation."""
+def fit_summary(trainer: Trainer) -> None:
+    """What a finished ``rnnlm fit`` tells its user: the validation perplexity, or why there is none, and
+    the checkpoint to use next (the best one by ``val/loss``, else the last one)."""
+    if not report(trainer, "val", "validation") and trainer.limit_val_batches != 0 and trainer.global_step > 0:
+        # e.g. `--trainer.max_steps 40` stops inside the first epoch, before the validation at its end
+        print(f"no validation ran: training stopped after {trainer.global_step} steps, before the first "
+              "validation (`--trainer.val_check_interval` validates sooner; `rnnlm validate` with the same "
+              "--data options and `--ckpt_path` measures a checkpoint)", flush=True)
+    callback = trainer.checkpoint_callback
+    best, last = getattr(callback, "best_model_path", ""), getattr(callback, "last_model_path", "")
+    if best:
+        print(f"best checkpoint: {best}", flush=True)
+    elif last:
+        print(f"last checkpoint: {last}", flush=True)
+
+
+@rank_zero_only
+def report(trainer: Trainer, stage: str, words: str) -> bool:
+    """Print ``<words> perplexity P (<stage>/loss L)`` (and bits per character) from the last evaluation;
+    False when there was none."""
     metrics = trainer.callback_metrics
     if f"{stage}/loss" not in metrics:
-        return
+        return False
     loss = float(metrics[f"{stage}/loss"])
     line = f"{words} perplexity {math.exp(loss):.1f} ({stage}/loss {loss:.3f}"
     if f"{stage}/bpc" in metrics:
@@ -159,6 +174,7 @@ def report(trainer: Trainer, stage: str, words: str) -> None:
     if f"{stage}/word_ppl" in metrics:
         line += f", per word {float(metrics[f'{stage}/word_ppl']):.1f}"
     print(line + ")", flush=True)
+    return True
 
 
 def lightning_main(argv: list[str] | None = None, run: bool = True) -> LanguageModelCLI:
@@ -196,4 +212,4 @@ def main(argv: list[str] | None = None) -> int:
     return run_cli(run, "rnnlm")
 
 
-__all__ = ["LanguageModelCLI", "lightning_main", "main", "report"]
+__all__ = ["LanguageModelCLI", "fit_summary", "lightning_main", "main", "report"]

@@ -28,3 +28,7 @@ def quiet_dependency_noise() -> None:
     # mid-epoch checkpoints under manual optimization; rnnlm's checkpoints hold the weights after
     # the step on purpose: they go with the data position and hidden state saved beside them.
     warnings.filterwarnings("ignore", message=r"Using ModelCheckpoint with manual optimization and every_n_train_steps")
+    # rnnlm's models override `transfer_batch_to_device` on purpose (a batch of TBPTT windows moves
+    # tensor by tensor, models/tbptt.py); Lightning 2.6 warns on every run that the model's hook wins
+    # over the DataModule's, which has none.
+    warnings.filterwarnings("ignore", message=r"You have overridden `transfer_batch_to_device` in `LightningModule`")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import warnings
 
 import pytest
 import yaml
@@ -34,6 +35,24 @@ def test_fit_with_csv_logger_reports_validation_perplexity(tiny_corpus, tmp_path
     logged = {key for row in rows for key, value in row.items() if value}
     assert {"train/loss_step", "val/loss", "val/ppl", "train/tokens_per_sec", "lr-SGD"} <= logged
     assert (tmp_path / "checkpoints" / "last.ckpt").is_file()
+
+
+def test_a_run_stopped_before_validation_says_so_and_names_its_checkpoint(tiny_corpus, tmp_path, capsys):
+    """`--trainer.max_steps` inside the first epoch ends before the validation at the epoch's end: the
+    user is told why no perplexity is printed and which checkpoint the run left."""
+    from lightning.pytorch.trainer.connectors import data_connector
+
+    data_connector.warning_cache.clear()  # Lightning warns once per process: let this run warn afresh
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        cli = lightning_main(fit_args(tiny_corpus, tmp_path, "--trainer.max_steps", "3", "--trainer.logger", "false"))
+    assert cli.trainer.global_step == 3 and "val/loss" not in cli.trainer.callback_metrics
+    out = capsys.readouterr().out
+    assert "no validation ran: training stopped after 3 steps, before the first validation" in out
+    assert "perplexity" not in out.replace("no validation ran", "")
+    assert f"last checkpoint: {tmp_path / 'checkpoints' / 'last.ckpt'}" in out
+    # the models move TBPTT batches themselves on purpose; Lightning's note about it is not shown
+    assert not [w for w in caught if "transfer_batch_to_device" in str(w.message)]
 
 
 def test_model_is_chosen_by_name_and_print_config_round_trips(tiny_corpus, tmp_path, capsys):
