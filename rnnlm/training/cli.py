@@ -18,6 +18,7 @@ at ``setup`` (``RecurrentLanguageModel.adopt_vocabulary``). Defaults chosen for 
   optimizer steps (windows);
 - logging to Weights & Biases *offline* under ``runs/`` (no account, no network, no prompt;
   ``--trainer.logger.offline false`` goes online, ``--trainer.logger CSVLogger`` writes CSV);
+- the resolved configuration saved as ``runs/rnnlm/<run id>/config.yaml``, beside the run's checkpoints;
 - checkpoints of the best ``val/loss`` and the last step (``--checkpoint.*`` configures them;
   ``--checkpoint.every_n_train_steps N`` adds mid-epoch ones for an exact resume with
   ``--ckpt_path``), gradient clipping, a learning-rate monitor and tokens per second;
@@ -37,9 +38,10 @@ from typing import Any
 from lightning.pytorch import Callback, Trainer
 from lightning.pytorch.callbacks import LearningRateMonitor, ModelCheckpoint
 from lightning.pytorch.callbacks import ProgressBar as LightningProgressBar
-from lightning.pytorch.cli import LightningArgumentParser, LightningCLI
+from lightning.pytorch.cli import LightningArgumentParser, LightningCLI, SaveConfigCallback
 from lightning.pytorch.utilities import rank_zero_only
 
+from rnnlm.atomic import write_text_atomic
 from rnnlm.data.datamodule import LanguageModelDataModule
 from rnnlm.errors import UsageError, run_cli
 from rnnlm.models.language_model import RecurrentLanguageModel
@@ -61,6 +63,30 @@ TRAINER_DEFAULTS: dict[str, Any] = {
     "log_every_n_steps": 5,  # batches: every 100 windows
     "use_distributed_sampler": False,  # TBPTTLoader shards the streams itself; never shuffle them
 }
+
+
+def run_directory(trainer: Trainer) -> Path:
+    """The run's own folder: ``<save_dir>/<name>/<version>`` of the first logger (``runs/rnnlm/<run id>``),
+    the folder that Lightning's ModelCheckpoint puts ``checkpoints/`` in; ``default_root_dir`` without a logger."""
+    if not trainer.loggers:
+        return Path(trainer.default_root_dir)
+    logger = trainer.loggers[0]
+    version = logger.version if isinstance(logger.version, str) else f"version_{logger.version}"
+    return Path(logger.save_dir or trainer.default_root_dir, str(logger.name), version)
+
+
+class RunConfig(SaveConfigCallback):
+    """Saves the resolved configuration as ``config.yaml`` in the run's own folder, beside its checkpoints.
+
+    Lightning saves it in ``trainer.log_dir``, which for the wandb logger is its ``save_dir`` (``runs/``),
+    shared by every run: each run overwrote the last one's. Written on rank zero, atomically.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **{**kwargs, "save_to_log_dir": False})
+
+    def save_config(self, trainer: Trainer, pl_module: Any, stage: str) -> None:
+        write_text_atomic(run_directory(trainer) / self.config_filename, self.parser.dump(self.config, skip_none=False))
 
 
 class LanguageModelCLI(LightningCLI):
@@ -147,13 +173,15 @@ class LanguageModelCLI(LightningCLI):
 def fit_summary(trainer: Trainer) -> None:
     """What a finished ``rnnlm fit`` tells its user: the validation perplexity, or why there is none, and
     the checkpoint to use next (the best one by ``val/loss``, else the last one)."""
-    if not report(trainer, "val", "validation") and trainer.limit_val_batches != 0 and trainer.global_step > 0:
-        # e.g. `--trainer.max_steps 40` stops inside the first epoch, before the validation at its end
-        print(f"no validation ran: training stopped after {trainer.global_step} steps, before the first "
-              "validation (`--trainer.val_check_interval` validates sooner; `rnnlm validate` with the same "
-              "--data options and `--ckpt_path` measures a checkpoint)", flush=True)
     callback = trainer.checkpoint_callback
     best, last = getattr(callback, "best_model_path", ""), getattr(callback, "last_model_path", "")
+    if not report(trainer, "val", "validation") and trainer.limit_val_batches != 0 and trainer.global_step > 0:
+        # e.g. `--trainer.max_steps 40` stops inside the first epoch, before the validation at its end
+        config = run_directory(trainer) / "config.yaml"
+        how = (f"`rnnlm validate -c {config} --ckpt_path {best or last}` measures it" if config.is_file() and (best or last)
+               else "`rnnlm validate` with the same options and `--ckpt_path` measures a checkpoint")
+        print(f"no validation ran: training stopped after {trainer.global_step} steps, before the first validation "
+              f"(`--trainer.val_check_interval` validates sooner; {how})", flush=True)
     if best:
         print(f"best checkpoint: {best}", flush=True)
     elif last:
@@ -192,7 +220,7 @@ def lightning_main(argv: list[str] | None = None, run: bool = True) -> LanguageM
         subclass_mode_model=True,
         trainer_defaults={"callbacks": [TokensPerSecond()]},
         seed_everything_default=DEFAULT_SEED,
-        save_config_kwargs={"overwrite": True},
+        save_config_callback=RunConfig,
         auto_configure_optimizers=False,
         run=run,
         # Lightning warns when both `args` and sys.argv are given: pass only what differs.
@@ -212,4 +240,4 @@ def main(argv: list[str] | None = None) -> int:
     return run_cli(run, "rnnlm")
 
 
-__all__ = ["LanguageModelCLI", "fit_summary", "lightning_main", "main", "report"]
+__all__ = ["LanguageModelCLI", "RunConfig", "fit_summary", "lightning_main", "main", "report"]

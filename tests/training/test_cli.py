@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import warnings
 
 import pytest
@@ -35,6 +36,7 @@ def test_fit_with_csv_logger_reports_validation_perplexity(tiny_corpus, tmp_path
     logged = {key for row in rows for key, value in row.items() if value}
     assert {"train/loss_step", "val/loss", "val/ppl", "train/tokens_per_sec", "lr-SGD"} <= logged
     assert (tmp_path / "checkpoints" / "last.ckpt").is_file()
+    assert (tmp_path / "csv" / "version_0" / "config.yaml").is_file()  # the run's own folder, beside metrics.csv
 
 
 def test_a_run_stopped_before_validation_says_so_and_names_its_checkpoint(tiny_corpus, tmp_path, capsys):
@@ -50,7 +52,15 @@ def test_a_run_stopped_before_validation_says_so_and_names_its_checkpoint(tiny_c
     out = capsys.readouterr().out
     assert "no validation ran: training stopped after 3 steps, before the first validation" in out
     assert "perplexity" not in out.replace("no validation ran", "")
-    assert f"last checkpoint: {tmp_path / 'checkpoints' / 'last.ckpt'}" in out
+    last = tmp_path / "checkpoints" / "last.ckpt"
+    assert f"last checkpoint: {last}" in out
+    # the command it suggests measures that checkpoint with the run's own saved configuration
+    suggested = re.search(r"`rnnlm validate (-c \S+ --ckpt_path \S+)` measures it", out)
+    assert suggested and suggested.group(1) == f"-c {tmp_path / 'config.yaml'} --ckpt_path {last}"
+    capsys.readouterr()
+    validated = lightning_main(["validate", *suggested.group(1).split(), "--trainer.enable_progress_bar", "false"])
+    assert "val/loss" in validated.trainer.callback_metrics
+    assert "validation perplexity" in capsys.readouterr().out
     # the models move TBPTT batches themselves on purpose; Lightning's note about it is not shown
     assert not [w for w in caught if "transfer_batch_to_device" in str(w.message)]
 

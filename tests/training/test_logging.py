@@ -10,6 +10,7 @@ import time
 
 import pytest
 import wandb
+import yaml
 from wandb.proto import wandb_internal_pb2
 
 from rnnlm.training.cli import lightning_main
@@ -81,6 +82,13 @@ def test_default_wandb_logger_is_offline_and_keeps_the_metrics(tiny_corpus, tmp_
     assert {"val/ppl", "train/loss_step", "train/tokens_per_sec", "trainer/global_step"} <= logged
     checkpoints = list((tmp_path / "runs").rglob("*.ckpt"))
     assert any(path.name == "last.ckpt" for path in checkpoints)
+    # the run's configuration is kept in the run's own folder, beside its checkpoints, not in the
+    # save_dir that every run shares (Lightning's default for this logger: each run overwrote it)
+    own_folder = tmp_path / "runs" / "rnnlm" / logger.version
+    assert (own_folder / "checkpoints" / "last.ckpt").is_file()
+    saved = yaml.safe_load((own_folder / "config.yaml").read_text())
+    assert saved["trainer"]["max_epochs"] == 2 and saved["data"]["corpus"] == str(tiny_corpus)
+    assert not (tmp_path / "runs" / "config.yaml").exists()
     # a first run prints none of the dependencies' noise that a user can do nothing about
     printed = "".join(capfd.readouterr()) + "\n".join(record.getMessage() for record in caplog.records)
     assert "git root" not in printed and "litlogger" not in printed
