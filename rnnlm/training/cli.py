@@ -47,7 +47,7 @@ from rnnlm.errors import UsageError, run_cli
 from rnnlm.models.language_model import RecurrentLanguageModel
 from rnnlm.training.allocator import keep_freed_memory
 from rnnlm.training.callbacks import ProgressBar, TokensPerSecond
-from rnnlm.training.noise import quiet_dependency_noise
+from rnnlm.training.noise import quiet_dependency_noise, quiet_wandb_logger
 from rnnlm.training.user_errors import (CHECKPOINT_READ_ERRORS, check_checkpoint_file, instantiation_usage_error,
                                         unreadable_checkpoint)
 
@@ -155,6 +155,8 @@ class LanguageModelCLI(LightningCLI):
 
     def instantiate_trainer(self, **kwargs: Any) -> Trainer:
         trainer = super().instantiate_trainer(**kwargs)
+        for logger in trainer.loggers:
+            quiet_wandb_logger(logger)
         if trainer.loggers:  # LearningRateMonitor refuses to run without a logger
             trainer.callbacks.append(LearningRateMonitor(logging_interval="epoch"))
         return trainer

@@ -32,3 +32,15 @@ def quiet_dependency_noise() -> None:
     # tensor by tensor, models/tbptt.py); Lightning 2.6 warns on every run that the model's hook wins
     # over the DataModule's, which has none.
     warnings.filterwarnings("ignore", message=r"You have overridden `transfer_batch_to_device` in `LightningModule`")
+
+
+def quiet_wandb_logger(logger: object) -> None:
+    """Lightning 2.6's WandbLogger passes ``anonymous=None`` to ``wandb.init``, and wandb 0.31 warns on every
+    run that "the anonymous setting has no effect" whatever its value. None means unset: leave it out.
+
+    Call before the logger creates its run (Lightning creates it at ``setup``); a value given by the
+    user is kept, with wandb's warning.
+    """
+    init = getattr(logger, "_wandb_init", None)
+    if isinstance(init, dict) and "anonymous" in init and init["anonymous"] is None:
+        del init["anonymous"]
