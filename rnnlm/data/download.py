@@ -26,12 +26,16 @@ CHUNK_BYTES = 1 << 20
 TIMEOUT_SECONDS = 30.0
 
 
-class ChecksumError(ValueError):
-    """A file's SHA-256 differs from the pinned one."""
+class ChecksumError(UsageError):
+    """A file's SHA-256 differs from the pinned one (a ``UsageError``, so still a ``ValueError``)."""
 
 
-class OfflineError(RuntimeError):
-    """A file could not be downloaded; the message says which file to place where by hand."""
+class OfflineError(UsageError, RuntimeError):
+    """A file could not be downloaded; the message says which file to place where by hand.
+
+    A ``UsageError`` (the command-line tools print its message without a traceback, as the user must
+    act on it) that stays a ``RuntimeError`` for callers that caught it as one.
+    """
 
     def __init__(self, message: str, unreachable: bool = False):
         super().__init__(message)

@@ -91,3 +91,15 @@ def test_a_corpus_that_is_not_utf8_is_one_line(tmp_path, capsys):
     _data_layer_raises_usage_errors(str(corpus))
     line = one_line_error(capsys, fit(corpus, tmp_path))
     assert "utf" in line.lower() and "train.txt" in line
+
+
+def test_a_corpus_that_cannot_be_downloaded_is_one_line_naming_where_to_put_it(tmp_path, capsys, monkeypatch):
+    """Offline (nothing listens at the mirror): the download's own message, without the traceback that
+    Lightning's fit would otherwise print from `prepare_data`, and nothing half-written in the cache."""
+    monkeypatch.setenv("RNNLM_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("RNNLM_MIRROR", "http://127.0.0.1:9")
+    line = one_line_error(capsys, ["fit", "--data.corpus", "wikitext103", "--trainer.logger", "false",
+                                   "--trainer.default_root_dir", str(tmp_path)])
+    assert line.startswith("rnnlm: error: could not download http://127.0.0.1:9/")
+    assert "place it by hand at " + str(tmp_path / "cache") in line
+    assert not [path for path in (tmp_path / "cache").rglob("*") if path.is_file()]
