@@ -18,7 +18,6 @@ from __future__ import annotations
 from typing import Literal
 
 from rnnlm.data.corpora import SPLITS
-from rnnlm.data.download import ChecksumError, OfflineError
 from rnnlm.errors import UsageError
 
 
@@ -71,10 +70,10 @@ def command(
         prepared = prepare_corpus(corpus, level, lower, min_freq, max_size, data_dir, vocab_file,
                                   tokenizer=tokenizer, bpe_vocab_size=bpe_vocab_size, token_dtype=token_dtype,
                                   workers=workers, verify=True)
-    except (ChecksumError, OfflineError, FileNotFoundError, PermissionError, ModuleNotFoundError) as error:
-        raise UsageError(str(error)) from None
-    except UsageError:
+    except UsageError:  # a download that failed or a wrong checksum included
         raise
+    except (FileNotFoundError, PermissionError, ModuleNotFoundError) as error:
+        raise UsageError(str(error)) from None
     except ValueError as error:  # a bad option value reported by the library
         raise UsageError(str(error)) from None
     print(format_statistics(str(prepared.folder), prepared.stats))

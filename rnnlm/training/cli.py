@@ -85,8 +85,11 @@ class RunConfig(SaveConfigCallback):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **{**kwargs, "save_to_log_dir": False})
 
+    def path(self, trainer: Trainer) -> Path:
+        return run_directory(trainer) / self.config_filename
+
     def save_config(self, trainer: Trainer, pl_module: Any, stage: str) -> None:
-        write_text_atomic(run_directory(trainer) / self.config_filename, self.parser.dump(self.config, skip_none=False))
+        write_text_atomic(self.path(trainer), self.parser.dump(self.config, skip_none=False))
 
 
 class LanguageModelCLI(LightningCLI):
@@ -179,8 +182,9 @@ def fit_summary(trainer: Trainer) -> None:
     best, last = getattr(callback, "best_model_path", ""), getattr(callback, "last_model_path", "")
     if not report(trainer, "val", "validation") and trainer.limit_val_batches != 0 and trainer.global_step > 0:
         # e.g. `--trainer.max_steps 40` stops inside the first epoch, before the validation at its end
-        config = run_directory(trainer) / "config.yaml"
-        how = (f"`rnnlm validate -c {config} --ckpt_path {best or last}` measures it" if config.is_file() and (best or last)
+        saver = next((callback for callback in trainer.callbacks if isinstance(callback, RunConfig)), None)
+        config = saver.path(trainer) if saver is not None else None
+        how = (f"`rnnlm validate -c {config} --ckpt_path {best or last}` measures it" if config and (best or last)
                else "`rnnlm validate` with the same options and `--ckpt_path` measures a checkpoint")
         print(f"no validation ran: training stopped after {trainer.global_step} steps, before the first validation "
               f"(`--trainer.val_check_interval` validates sooner; {how})", flush=True)
